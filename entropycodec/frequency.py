@@ -1,0 +1,230 @@
+"""Symbol counts (:class:`FrequencyTable`) and their quantization to integer frequencies.
+
+A coder that works with exact integer arithmetic needs the model as integer
+frequencies summing to a power of two, M = 2**scale_bits. Rounding p_i * M
+naively can zero a rare symbol (making it uncodable) or waste bits. Here the
+frequencies maximize sum_i c_i log f_i (equivalently minimize the quantization
+loss KL(P || F/M), in bits per symbol) subject to sum f_i = M and f_i >= 1 for
+every observed symbol. The objective is separable and concave in each f_i, so a
+solution from which no single "+1 here, -1 there" exchange improves it is
+optimal; :func:`quantize_counts` starts from floor(c_i M / n) and performs such
+exchanges with heaps until none helps.
+
+>>> t = FrequencyTable.from_data("ABCAADABCA")
+>>> dict(zip(t.symbols, t.counts.tolist()))
+{'A': 5, 'B': 2, 'C': 2, 'D': 1}
+>>> m = t.quantize(scale_bits=4)
+>>> m.freqs.tolist(), m.total
+([8, 3, 3, 2], 16)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from .alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
+from .errors import InvalidInputError
+
+__all__ = ["FrequencyTable", "quantize_counts", "quantization_loss"]
+
+MAX_SCALE_BITS = 31
+
+
+def _gain_inc(c: float, f: int) -> float:
+    """Increase of sum c log2 f when f grows by one."""
+    return c * math.log2((f + 1) / f)
+
+
+def _loss_dec(c: float, f: int) -> float:
+    """Decrease of sum c log2 f when f shrinks by one (infinite at the floor f = 1)."""
+    return c * math.log2(f / (f - 1)) if f > 1 else math.inf
+
+
+def quantize_counts(counts, scale_bits: int) -> np.ndarray:
+    """Integer frequencies summing to ``2**scale_bits`` that minimize the KL loss.
+
+    Every symbol with a positive count gets a frequency of at least 1; symbols
+    with count 0 get 0. Raises InvalidInputError when there are more observed
+    symbols than 2**scale_bits.
+
+    >>> quantize_counts([1, 10**7], 8).tolist()
+    [1, 255]
+    >>> quantize_counts([0, 5, 2, 2, 1], 4).tolist()
+    [0, 8, 3, 3, 2]
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    if c.ndim != 1 or np.isnan(c).any() or (c < 0).any() or np.isinf(c).any():
+        raise InvalidInputError("counts must be a flat sequence of finite, non-negative numbers")
+    if not (1 <= int(scale_bits) <= MAX_SCALE_BITS):
+        raise InvalidInputError(f"scale_bits must be in 1..{MAX_SCALE_BITS}, got {scale_bits}")
+    total_freq = 1 << int(scale_bits)
+    f = np.zeros(c.size, dtype=np.int64)
+    nz = np.flatnonzero(c > 0)
+    if nz.size == 0:
+        return f
+    if nz.size > total_freq:
+        raise InvalidInputError(
+            f"{nz.size} distinct symbols do not fit in 2**{scale_bits} = {total_freq} frequency "
+            f"slots; use scale_bits >= {math.ceil(math.log2(nz.size))}"
+        )
+    cz = c[nz]
+    fz = np.maximum(1, np.floor(cz * (total_freq / cz.sum()))).astype(np.int64)
+    cl, fl = cz.tolist(), fz.tolist()
+
+    # Phase 1: reach the exact total with the cheapest single steps.
+    diff = total_freq - sum(fl)
+    if diff > 0:
+        heap = [(-_gain_inc(cl[i], fl[i]), i) for i in range(len(fl))]
+        heapq.heapify(heap)
+        for _ in range(diff):
+            _, i = heapq.heappop(heap)
+            fl[i] += 1
+            heapq.heappush(heap, (-_gain_inc(cl[i], fl[i]), i))
+    elif diff < 0:
+        heap = [(_loss_dec(cl[i], fl[i]), i) for i in range(len(fl)) if fl[i] > 1]
+        heapq.heapify(heap)
+        for _ in range(-diff):
+            _, j = heapq.heappop(heap)
+            fl[j] -= 1
+            if fl[j] > 1:
+                heapq.heappush(heap, (_loss_dec(cl[j], fl[j]), j))
+
+    # Phase 2: exchanges until no "+1 to i, -1 to j" improves the objective.
+    # Lazy heaps: an entry is current only if its value matches the live value.
+    inc = [(-_gain_inc(cl[i], fl[i]), i) for i in range(len(fl))]
+    dec = [(_loss_dec(cl[j], fl[j]), j) for j in range(len(fl)) if fl[j] > 1]
+    heapq.heapify(inc)
+    heapq.heapify(dec)
+    for _ in range(4 * len(fl) + 64):
+        while inc and -inc[0][0] != _gain_inc(cl[inc[0][1]], fl[inc[0][1]]):
+            heapq.heappop(inc)
+        while dec and dec[0][0] != _loss_dec(cl[dec[0][1]], fl[dec[0][1]]):
+            heapq.heappop(dec)
+        if not inc or not dec:
+            break
+        gain, i = -inc[0][0], inc[0][1]
+        loss, j = dec[0][0], dec[0][1]
+        if gain <= loss * (1 + 1e-12) or i == j:
+            break
+        fl[i] += 1
+        fl[j] -= 1
+        heapq.heappush(inc, (-_gain_inc(cl[i], fl[i]), i))
+        heapq.heappush(inc, (-_gain_inc(cl[j], fl[j]), j))
+        if fl[i] > 1:
+            heapq.heappush(dec, (_loss_dec(cl[i], fl[i]), i))
+        if fl[j] > 1:
+            heapq.heappush(dec, (_loss_dec(cl[j], fl[j]), j))
+    f[nz] = fl
+    return f
+
+
+def quantization_loss(counts, freqs) -> float:
+    """KL(P || F / sum F) in bits per symbol, P the normalized counts.
+
+    >>> quantization_loss([1, 1], [1, 1])
+    0.0
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    f = np.asarray(freqs, dtype=np.float64)
+    mask = c > 0
+    if not mask.any():
+        return 0.0
+    if (f[mask] <= 0).any():
+        return math.inf
+    p = c[mask] / c.sum()
+    q = f[mask] / f.sum()
+    return max(float((p * np.log2(p / q)).sum()), 0.0)
+
+
+class FrequencyTable:
+    """Counts of symbols over an :class:`Alphabet`.
+
+    Build it from data (:meth:`from_data`), from a mapping ``{symbol: count}`` or
+    from a sequence of counts (:meth:`from_counts`). Bytes use the fixed
+    256-value alphabet and numpy's ``bincount``.
+
+    >>> t = FrequencyTable.from_data(b"abracadabra")
+    >>> t.n, t.counts[ord("a")].item(), round(t.entropy_bits_per_symbol, 4)
+    (11, 5, 2.0404)
+    """
+
+    __slots__ = ("alphabet", "counts")
+
+    def __init__(self, alphabet: Alphabet, counts):
+        counts = np.asarray(counts)
+        if counts.dtype.kind not in "iuf":
+            raise InvalidInputError("counts must be numbers")
+        if counts.ndim != 1 or counts.size != len(alphabet):
+            raise InvalidInputError(
+                f"need one count per alphabet symbol ({len(alphabet)}), got shape {counts.shape}"
+            )
+        if np.isnan(counts.astype(np.float64)).any() or (counts < 0).any():
+            raise InvalidInputError("counts must be non-negative numbers")
+        if counts.dtype.kind in "iu":
+            counts = counts.astype(np.int64)
+        self.alphabet = alphabet
+        self.counts = counts
+
+    @classmethod
+    def from_data(cls, data, alphabet: Alphabet | None = None) -> "FrequencyTable":
+        """Count the symbols of ``data`` (bytes-like, numpy array, str or any iterable)."""
+        if alphabet is None:
+            alphabet = Alphabet.from_symbols(data)
+        if alphabet.is_bytes and is_byte_data(data):
+            return cls(alphabet, np.bincount(as_byte_array(data), minlength=256))
+        idx = alphabet.to_indices(data)
+        return cls(alphabet, np.bincount(idx, minlength=len(alphabet)))
+
+    @classmethod
+    def from_counts(cls, counts, alphabet: Alphabet | None = None) -> "FrequencyTable":
+        """From ``{symbol: count}`` (alphabet = its keys, in order) or a sequence of counts."""
+        if isinstance(counts, Mapping):
+            if alphabet is None:
+                alphabet = Alphabet(counts.keys())
+            return cls(alphabet, np.array([counts.get(s, 0) for s in alphabet.symbols]))
+        counts = np.asarray(counts)
+        if alphabet is None:
+            alphabet = BYTE_ALPHABET if counts.size == 256 else Alphabet(range(counts.size))
+        return cls(alphabet, counts)
+
+    @property
+    def symbols(self) -> tuple:
+        return self.alphabet.symbols
+
+    @property
+    def n(self):
+        """Total count (the number of symbols counted)."""
+        total = self.counts.sum()
+        return int(total) if self.counts.dtype.kind in "iu" else float(total)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        n = self.counts.sum()
+        if n == 0:
+            return np.zeros(self.counts.size)
+        return self.counts / n
+
+    @property
+    def entropy_bits_per_symbol(self) -> float:
+        """H0 of the counts, in bits per symbol (0 for an empty table)."""
+        p = self.probabilities
+        p = p[p > 0]
+        return float(-(p * np.log2(p)).sum()) + 0.0
+
+    def as_dict(self) -> dict:
+        """``{symbol: count}`` for the symbols with a non-zero count."""
+        return {s: c for s, c in zip(self.symbols, self.counts.tolist()) if c}
+
+    def quantize(self, scale_bits: int = 16):
+        """The :class:`~entropycodec.models.StaticModel` with frequencies summing to 2**scale_bits."""
+        from .models import StaticModel
+
+        return StaticModel(self.alphabet, quantize_counts(self.counts, scale_bits), scale_bits,
+                           source_counts=self.counts)
+
+    def __repr__(self) -> str:
+        return f"FrequencyTable(n={self.n}, distinct={int((self.counts > 0).sum())})"
