@@ -1,0 +1,1 @@
+"""The ``entropycodec`` command line (click). Subcommands live one per module."""
