@@ -1,0 +1,124 @@
+"""Optimal prefix-code lengths: Huffman (unbounded) and package-merge (length-limited).
+
+Both take positive weights and return one length per weight. Ties are broken
+by position (the earlier symbol gets the shorter code), so the result is deterministic.
+
+* :func:`huffman_lengths`: Huffman's algorithm with two queues over the sorted
+  weights (van Leeuwen 1976): O(k log k) for the sort, O(k) after it.
+* :func:`package_merge_lengths`: the optimal code whose lengths are at most
+  ``max_length`` (Larmore and Hirschberg 1990), O(k * max_length).
+
+>>> huffman_lengths([5, 2, 2, 1]).tolist()
+[1, 2, 3, 3]
+>>> package_merge_lengths([1, 1, 2, 4, 8], 3).tolist()
+[3, 3, 3, 3, 1]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import InvalidInputError
+
+__all__ = ["huffman_lengths", "package_merge_lengths", "optimal_lengths"]
+
+
+def _check(weights) -> np.ndarray:
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 1 or np.isnan(w).any() or np.isinf(w).any() or (w <= 0).any():
+        raise InvalidInputError("code lengths need a flat sequence of finite, positive weights")
+    return w
+
+
+def _tie_order(w: np.ndarray) -> np.ndarray:
+    """Ascending weights; among equal weights the later symbol first, so that on a
+    tie the earlier symbol of the alphabet ends with the shorter (or equal) code."""
+    return np.lexsort((-np.arange(w.size), w))
+
+
+def huffman_lengths(weights) -> np.ndarray:
+    """Huffman code lengths (a single weight gets length 1, no weight gives [])."""
+    w = _check(weights)
+    k = w.size
+    if k <= 1:
+        return np.ones(k, dtype=np.int64)
+    order = _tie_order(w)
+    nw = w[order].tolist() + [0.0] * (k - 1)  # node weights: k leaves, then k-1 internal nodes
+    par = [0] * (2 * k - 1)
+    leaf, internal, nxt = 0, k, k
+    for _ in range(k - 1):
+        pair = []
+        for _ in range(2):
+            # take the lighter front; on a tie prefer the leaf (keeps lengths short)
+            if leaf < k and (internal >= nxt or nw[leaf] <= nw[internal]):
+                pair.append(leaf)
+                leaf += 1
+            else:
+                pair.append(internal)
+                internal += 1
+        nw[nxt] = nw[pair[0]] + nw[pair[1]]
+        par[pair[0]] = par[pair[1]] = nxt
+        nxt += 1
+    depth = [0] * (2 * k - 1)
+    for node in range(2 * k - 3, -1, -1):  # root is 2k-2 at depth 0
+        depth[node] = depth[par[node]] + 1
+    lengths = np.empty(k, dtype=np.int64)
+    lengths[order] = depth[:k]
+    return lengths
+
+
+def package_merge_lengths(weights, max_length: int) -> np.ndarray:
+    """Optimal code lengths under the limit ``max_length`` (package-merge).
+
+    Raises InvalidInputError when 2**max_length < number of weights.
+    """
+    w = _check(weights)
+    k = w.size
+    max_length = int(max_length)
+    if max_length < 1:
+        raise InvalidInputError(f"max_length must be at least 1, got {max_length}")
+    if k > (1 << min(max_length, 62)):
+        raise InvalidInputError(
+            f"{k} symbols cannot get a prefix code with lengths <= {max_length} "
+            f"(2**{max_length} = {1 << max_length} < {k})"
+        )
+    if k <= 1:
+        return np.ones(k, dtype=np.int64)
+    order = _tie_order(w)
+    ws = w[order]
+    leaf_ref = np.arange(k)
+    # levels[i] describes the sorted item list of depth max_length - i: for each
+    # item, whether it is a leaf and its leaf index or package index (a package
+    # p of a level is items 2p and 2p+1 of the level below it).
+    items_w = ws
+    levels = [(np.ones(k, dtype=bool), leaf_ref)]
+    for _ in range(max_length - 1):
+        npk = items_w.size // 2
+        pk_w = items_w[0 : 2 * npk : 2] + items_w[1 : 2 * npk : 2]
+        all_w = np.concatenate((ws, pk_w))
+        is_leaf = np.concatenate((np.ones(k, dtype=bool), np.zeros(npk, dtype=bool)))
+        ref = np.concatenate((leaf_ref, np.arange(npk)))
+        sel = np.argsort(all_w, kind="stable")
+        items_w = all_w[sel]
+        levels.append((is_leaf[sel], ref[sel]))
+    # The 2k-2 lightest items of the top level form the optimal solution; every
+    # occurrence of a leaf in them (through packages) adds one to its length.
+    lengths = np.zeros(k, dtype=np.int64)
+    take = 2 * k - 2
+    for is_leaf, ref in reversed(levels):
+        head_leaf, head_ref = is_leaf[:take], ref[:take]
+        np.add.at(lengths, head_ref[head_leaf], 1)
+        take = 2 * int((~head_leaf).sum())
+    out = np.empty(k, dtype=np.int64)
+    out[order] = lengths
+    return out
+
+
+def optimal_lengths(weights, max_length: int | None = None) -> np.ndarray:
+    """Huffman lengths, or package-merge lengths when they would exceed ``max_length``."""
+    lengths = huffman_lengths(weights)
+    if max_length is not None and lengths.size and lengths.max() > max_length:
+        return package_merge_lengths(weights, max_length)
+    if max_length is not None and lengths.size > (1 << min(int(max_length), 62)):
+        raise InvalidInputError(f"{lengths.size} symbols do not fit in lengths <= {max_length}")
+    return lengths

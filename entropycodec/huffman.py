@@ -1,0 +1,307 @@
+"""Canonical Huffman codes over any alphabet: :class:`HuffmanCode`.
+
+A code is built from weights (counts or probabilities) with Huffman's algorithm,
+or with package-merge when ``max_length`` bounds the code word length. Code
+words are canonical (DEFLATE's assignment): sorted by length, then by the
+symbol's position in the alphabet, each the previous one plus one, shifted
+left when the length grows. A code is therefore fully described by its lengths.
+
+Degenerate alphabets: no symbol gives an empty code (only empty data can be
+coded); a single symbol gets the 1-bit word ``0`` (a prefix code cannot be
+shorter; the arithmetic and rANS coders spend 0 bits per symbol there, since
+the symbol count is stored beside the payload).
+
+>>> code = HuffmanCode.from_frequencies({"A": 0.5, "B": 0.2, "C": 0.2, "D": 0.1})
+>>> code.codewords
+{'A': '0', 'B': '10', 'C': '110', 'D': '111'}
+>>> round(code.expected_length(), 3), round(code.entropy_bits_per_symbol, 3)
+(1.8, 1.761)
+>>> payload = code.encode("ABCAADABCA")
+>>> payload.hex(), code.decode(payload, 10) == list("ABCAADABCA")
+('58eb00', True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+
+import numpy as np
+
+from .alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
+from .codelengths import optimal_lengths
+from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from .frequency import FrequencyTable
+
+__all__ = ["HuffmanCode"]
+
+TABLE_BITS = 12  # decoder look-up table index width: 4096 entries stay in L1 cache
+MAX_KERNEL_LENGTH = 57  # longest word the decoding window can hold (see huffman_kernels)
+
+
+class HuffmanCode:
+    """A canonical prefix code: one length (0 = no code word) per alphabet symbol."""
+
+    __slots__ = ("alphabet", "lengths_array", "weights", "_codes", "_decoder")
+
+    def __init__(self, alphabet: Alphabet, lengths, weights=None):
+        lengths = np.asarray(lengths, dtype=np.int64)
+        if lengths.ndim != 1 or lengths.size != len(alphabet):
+            raise InvalidInputError("need one code length per alphabet symbol")
+        if (lengths < 0).any() or (lengths > 255).any():
+            raise InvalidInputError("code lengths must lie in 0..255")
+        used = lengths[lengths > 0]
+        values, multiplicity = np.unique(used, return_counts=True)
+        if sum(Fraction(int(m), 1 << int(x)) for x, m in zip(values, multiplicity)) > 1:
+            raise InvalidInputError("these lengths violate the Kraft inequality (sum 2^-l > 1)")
+        self.alphabet = alphabet
+        self.lengths_array = lengths.astype(np.uint8)
+        self.weights = None if weights is None else np.asarray(weights, dtype=np.float64)
+        self._codes = self._canonical_codes()
+        self._decoder = None
+
+    # -- construction -----------------------------------------------------------------
+
+    @classmethod
+    def from_frequencies(cls, freqs, *, max_length: int | None = None) -> "HuffmanCode":
+        """From ``{symbol: weight}``, a sequence of weights (symbols 0..k-1; 256 weights
+        mean the byte alphabet) or a :class:`FrequencyTable`. Zero weights get no code."""
+        table = freqs if isinstance(freqs, FrequencyTable) else FrequencyTable.from_counts(freqs)
+        weights = table.counts.astype(np.float64)
+        if np.isnan(weights).any() or np.isinf(weights).any():
+            raise InvalidInputError("weights must be finite numbers")
+        present = np.flatnonzero(weights > 0)
+        if max_length is not None and present.size > (1 << min(int(max_length), 62)):
+            raise InvalidInputError(
+                f"{present.size} symbols cannot get a prefix code with lengths <= {max_length}"
+            )
+        lengths = np.zeros(weights.size, dtype=np.int64)
+        lengths[present] = optimal_lengths(weights[present], max_length)
+        return cls(table.alphabet, lengths, weights)
+
+    @classmethod
+    def from_data(cls, data, *, max_length: int | None = None) -> "HuffmanCode":
+        """The optimal code for the symbol counts of ``data`` (bytes, str, any iterable)."""
+        return cls.from_frequencies(FrequencyTable.from_data(data), max_length=max_length)
+
+    @classmethod
+    def from_lengths(cls, lengths, alphabet: Alphabet | None = None) -> "HuffmanCode":
+        """Rebuild the canonical code from its lengths (256 lengths = byte alphabet).
+
+        >>> HuffmanCode.from_lengths([1, 2, 3, 3]).codewords
+        {0: '0', 1: '10', 2: '110', 3: '111'}
+        """
+        if isinstance(lengths, Mapping):
+            alphabet = alphabet or Alphabet(lengths.keys())
+            lengths = [lengths.get(s, 0) for s in alphabet.symbols]
+        lengths = np.asarray(lengths)
+        if alphabet is None:
+            alphabet = BYTE_ALPHABET if lengths.size == 256 else Alphabet(range(lengths.size))
+        return cls(alphabet, lengths)
+
+    def _canonical_codes(self) -> list[int]:
+        """Code word values (right-aligned ints) in canonical order of (length, index)."""
+        lengths = self.lengths_array.astype(np.int64)
+        order = np.lexsort((np.arange(lengths.size), lengths))
+        codes = [0] * lengths.size
+        code, prev = 0, 0
+        for i in order.tolist():
+            ln = int(lengths[i])
+            if ln == 0:
+                continue
+            code <<= ln - prev
+            codes[i] = code
+            code += 1
+            prev = ln
+        return codes
+
+    # -- description ----------------------------------------------------------------
+
+    @property
+    def symbols(self) -> tuple:
+        return self.alphabet.symbols
+
+    @property
+    def lengths(self) -> dict:
+        """``{symbol: code length in bits}`` for the symbols that have a code word."""
+        return {s: int(n) for s, n in zip(self.symbols, self.lengths_array.tolist()) if n}
+
+    @property
+    def codewords(self) -> dict:
+        """``{symbol: code word as a '0'/'1' string}``."""
+        return {
+            s: format(c, f"0{n}b")
+            for s, c, n in zip(self.symbols, self._codes, self.lengths_array.tolist())
+            if n
+        }
+
+    def bitarrays(self) -> dict:
+        """``{symbol: bitarray}``: the code words as bit-level values (bitarray's format).
+
+        >>> HuffmanCode.from_lengths([1, 1]).bitarrays()[1]
+        bitarray('1')
+        """
+        from bitarray import bitarray
+
+        return {s: bitarray(w, endian="big") for s, w in self.codewords.items()}
+
+    @property
+    def max_length(self) -> int:
+        return int(self.lengths_array.max()) if self.lengths_array.size else 0
+
+    @property
+    def kraft_sum(self) -> Fraction:
+        """sum 2^-len over the code words, exactly; 1 for a full (complete) code."""
+        used = self.lengths_array[self.lengths_array > 0]
+        values, multiplicity = np.unique(used, return_counts=True)
+        return sum((Fraction(int(m), 1 << int(x)) for x, m in zip(values, multiplicity)),
+                   Fraction(0))
+
+    def _probabilities(self, p=None) -> np.ndarray:
+        if p is None:
+            if self.weights is None:
+                raise InvalidInputError("this code was built from lengths: pass probabilities p")
+            w = self.weights
+        elif isinstance(p, Mapping):
+            w = np.array([p.get(s, 0) for s in self.symbols], dtype=np.float64)
+        else:
+            w = np.asarray(p, dtype=np.float64)
+        if w.size != len(self.alphabet) or np.isnan(w).any() or (w < 0).any() or w.sum() <= 0:
+            raise InvalidInputError("p must give one non-negative weight per symbol, not all zero")
+        return w / w.sum()
+
+    def expected_length(self, p=None) -> float:
+        """Bits per symbol sum_x p(x) len(x) (default p: the weights the code was built from).
+
+        ``math.inf`` when p gives weight to a symbol without a code word.
+        """
+        pr = self._probabilities(p)
+        if (pr[self.lengths_array == 0] > 0).any():
+            return math.inf
+        return float((pr * self.lengths_array).sum())
+
+    @property
+    def entropy_bits_per_symbol(self) -> float:
+        """H of the weights the code was built from, in bits per symbol."""
+        pr = self._probabilities()
+        nz = pr[pr > 0]
+        return float(-(nz * np.log2(nz)).sum()) + 0.0
+
+    def redundancy(self, p=None) -> float:
+        """Expected length minus the entropy of p, in bits per symbol (>= 0 for p = weights)."""
+        pr = self._probabilities(p)
+        nz = pr[pr > 0]
+        return self.expected_length(p) - float(-(nz * np.log2(nz)).sum())
+
+    def table(self, p=None) -> list[dict]:
+        """Rows (symbol, probability, information_bits, codeword, length), in alphabet order."""
+        pr = self._probabilities(p) if (p is not None or self.weights is not None) else None
+        words = self.codewords
+        rows = []
+        for i, s in enumerate(self.symbols):
+            n = int(self.lengths_array[i])
+            prob = None if pr is None else float(pr[i])
+            if n == 0 and not prob:
+                continue
+            info = None if not prob else -math.log2(prob)
+            rows.append({"symbol": s, "probability": prob, "information_bits": info,
+                         "codeword": words.get(s, ""), "length": n})
+        return rows
+
+    def cost_bits(self, counts) -> int:
+        """Exact payload size in bits for data with these per-symbol counts."""
+        c = np.asarray(counts, dtype=np.int64)
+        if c.size != self.lengths_array.size:
+            raise InvalidInputError("need one count per alphabet symbol")
+        missing = np.flatnonzero((c > 0) & (self.lengths_array == 0))
+        if missing.size:
+            raise ModelError(f"symbol {self.symbols[missing[0]]!r} has no code word")
+        return int((c * self.lengths_array.astype(np.int64)).sum())
+
+    def __repr__(self) -> str:
+        return f"HuffmanCode(symbols={int((self.lengths_array > 0).sum())}, max_length={self.max_length})"
+
+    # -- coding ------------------------------------------------------------------------
+
+    def _indices(self, data) -> np.ndarray:
+        if self.alphabet.is_bytes and is_byte_data(data):
+            return as_byte_array(data)
+        return self.alphabet.to_indices(data)
+
+    def encode(self, data) -> bytes:
+        """Code words of ``data`` concatenated MSB first, zero-padded to whole bytes."""
+        from .kernels.huffman_kernels import encode_kernel
+
+        idx = self._indices(data)
+        if idx.size == 0:
+            return b""
+        if self.max_length > 64:
+            raise InvalidInputError("code words longer than 64 bits: build with max_length")
+        if not self.lengths_array.any():
+            raise ModelError("an empty code cannot encode any symbol")
+        codes = np.array(self._codes, dtype=np.uint64)
+        out = np.empty((idx.size * self.max_length + 7) // 8 + 8, dtype=np.uint8)
+        total_bits = encode_kernel(idx, codes, self.lengths_array, out)
+        if total_bits < 0:
+            raise ModelError(f"symbol {self.symbols[idx[-total_bits - 1]]!r} has no code word")
+        return out[: (total_bits + 7) // 8].tobytes()
+
+    def _decode_tables(self):
+        if self._decoder is None:
+            lengths = self.lengths_array.astype(np.int64)
+            max_len = max(self.max_length, 1)
+            if max_len > MAX_KERNEL_LENGTH:
+                raise InvalidInputError(
+                    f"code words longer than {MAX_KERNEL_LENGTH} bits: build with max_length")
+            tbits = min(max_len, TABLE_BITS)
+            sym_dtype = np.uint8 if len(self.alphabet) <= 256 else np.int32
+            table_sym = np.zeros(1 << tbits, dtype=sym_dtype)
+            table_len = np.zeros(1 << tbits, dtype=np.uint8)
+            first_code = np.zeros(max_len + 2, dtype=np.int64)
+            first_index = np.zeros(max_len + 2, dtype=np.int64)
+            count = np.zeros(max_len + 2, dtype=np.int64)
+            order = np.lexsort((np.arange(lengths.size), lengths))
+            order = order[lengths[order] > 0]
+            sorted_syms = order.astype(sym_dtype)
+            for rank, i in enumerate(order.tolist()):
+                ln, code = int(lengths[i]), self._codes[i]
+                if count[ln] == 0:
+                    first_code[ln], first_index[ln] = code, rank
+                count[ln] += 1
+                if ln <= tbits:
+                    lo = code << (tbits - ln)
+                    table_sym[lo : lo + (1 << (tbits - ln))] = i
+                    table_len[lo : lo + (1 << (tbits - ln))] = ln
+            self._decoder = (table_sym, table_len, tbits, first_code, first_index, count,
+                             sorted_syms, max_len, sym_dtype)
+        return self._decoder
+
+    def decode_indices(self, data, count: int) -> np.ndarray:
+        """Decode ``count`` symbol indices from ``data``."""
+        from .kernels.huffman_kernels import OK, decode_kernel
+
+        count = int(count)
+        if count < 0:
+            raise InvalidInputError("count must be non-negative")
+        buf = as_byte_array(data) if is_byte_data(data) else np.frombuffer(bytes(data), np.uint8)
+        tables = self._decode_tables()
+        if count == 0:
+            return np.empty(0, dtype=tables[-1])
+        if not (self.lengths_array > 0).any():
+            raise CorruptDataError("an empty code cannot decode any symbol")
+        if count > buf.size * 8:  # every code word has at least one bit
+            raise TruncatedDataError(
+                f"{count} symbols need at least {count} bits, the data has {buf.size * 8}")
+        out = np.empty(count, dtype=tables[-1])
+        status, consumed = decode_kernel(buf, count, *tables[:-1], out)
+        if status != OK:
+            raise CorruptDataError("invalid Huffman code word in the data")
+        if consumed > buf.size * 8:
+            raise TruncatedDataError(
+                f"Huffman data ends early: {consumed} bits needed, {buf.size * 8} present")
+        return out
+
+    def decode(self, data, count: int):
+        """Decode ``count`` symbols: ``bytes`` for the byte alphabet, else a list of symbols."""
+        return self.alphabet.from_indices(self.decode_indices(data, count))
