@@ -1,0 +1,232 @@
+"""Incremental stream writer and reader: the state machines behind Compressor/Decompressor.
+
+:class:`StreamWriter` cuts its input into blocks of ``block_size`` bytes and
+codes them, on a thread pool when ``threads > 1`` (the coding kernels release
+the GIL). Blocks are independent and emitted in input order, so the output is
+byte-identical whatever the thread count. At most ``2 * threads`` blocks are in
+flight, which bounds memory.
+
+:class:`StreamReader` parses one stream from bytes fed in pieces of any size. It
+holds at most one block's stored bytes and one decoded block, and validates
+every size against the stream's limits before it waits for (or allocates)
+anything.
+
+>>> w = StreamWriter(coder="huffman", block_size=8)
+>>> data = w.write(b"hello, hello, world") + w.finish()
+>>> r = StreamReader()
+>>> r.feed(data); b"".join(iter(r.read_block, None)), r.eof
+(b'hello, hello, world', True)
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+from ..errors import ChecksumError, CorruptDataError, InvalidInputError
+from .blockcodec import check_coder, decode_block, encode_block
+from .format import (BLOCK_HEADER, DEFAULT_BLOCK_SIZE, END_MARKER, END_RECORD, MAGIC,
+                     MAX_BLOCK_SIZE, STREAM_HEADER, EndRecord, pack_stream_header,
+                     unpack_block_header, unpack_end_record, unpack_stream_header)
+
+__all__ = ["StreamWriter", "StreamReader", "check_block_size", "check_threads"]
+
+
+def check_block_size(block_size) -> int:
+    if isinstance(block_size, bool) or not isinstance(block_size, int):
+        raise InvalidInputError(f"block_size must be an int, got {block_size!r}")
+    if not 1 <= block_size <= MAX_BLOCK_SIZE:
+        raise InvalidInputError(
+            f"block_size must be in 1..{MAX_BLOCK_SIZE} (256 MiB), got {block_size}")
+    return block_size
+
+
+def check_threads(threads) -> int:
+    if threads is None or threads == 0:
+        import os
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                   else os.cpu_count() or 1)
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise InvalidInputError(f"threads must be a positive int (or 0 for all cores), got {threads!r}")
+    return threads
+
+
+class StreamWriter:
+    """Write one ``.ec`` stream: :meth:`write` returns the bytes ready so far, :meth:`finish`
+    the rest and the end marker."""
+
+    def __init__(self, *, coder: str = "auto", level: int | None = None,
+                 block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1):
+        self.coder, self.param = check_coder(coder, level)
+        self.block_size = check_block_size(block_size)
+        self.threads = check_threads(threads)
+        self._executor = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self._inflight: deque = deque()
+        self._pending = bytearray()
+        self._started = False
+        self._finished = False
+        self._crc = 0
+        self._total = 0
+        self._count = 0
+
+    def _header(self) -> list:
+        if self._started:
+            return []
+        self._started = True
+        return [pack_stream_header(self.block_size)]
+
+    def _submit(self, block: bytes, out: list) -> None:
+        self._count += 1
+        if self._executor is None:
+            out.append(encode_block(block, self.coder, self.param))
+            return
+        self._inflight.append(self._executor.submit(encode_block, block, self.coder, self.param))
+        while self._inflight and (self._inflight[0].done()
+                                  or len(self._inflight) > 2 * self.threads):
+            out.append(self._inflight.popleft().result())
+
+    def write(self, data) -> bytes:
+        if self._finished:
+            raise ValueError("write() after finish()")
+        view = memoryview(data).cast("B")
+        out = self._header()
+        self._crc = zlib.crc32(view, self._crc)
+        self._total += len(view)
+        bs = self.block_size
+        start = 0
+        if self._pending:
+            start = min(len(view), bs - len(self._pending))
+            self._pending += view[:start]
+            if len(self._pending) == bs:
+                self._submit(bytes(self._pending), out)
+                self._pending.clear()
+        while len(view) - start >= bs:
+            self._submit(bytes(view[start:start + bs]), out)
+            start += bs
+        self._pending += view[start:]
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if self._finished:
+            raise ValueError("finish() called twice")
+        out = self._header()
+        if self._pending:
+            self._submit(bytes(self._pending), out)
+            self._pending.clear()
+        try:
+            while self._inflight:
+                out.append(self._inflight.popleft().result())
+        finally:
+            self.close()
+        self._finished = True
+        out.append(EndRecord(self._count, self._total, self._crc).pack())
+        return b"".join(out)
+
+    def close(self) -> None:
+        """Stop the worker threads (pending blocks are abandoned)."""
+        if self._executor is not None:
+            for fut in self._inflight:
+                fut.cancel()
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+
+_HEADER, _BLOCKS, _DONE = range(3)
+
+
+class StreamReader:
+    """Parse one stream fed in pieces: :meth:`feed` bytes, then call :meth:`read_block`
+    until it returns ``None`` (more input needed, or end of stream: see :attr:`eof`)."""
+
+    def __init__(self):
+        self._buf = bytearray()
+        self._pos = 0
+        self._state = _HEADER
+        self.max_block_size = 0
+        self.block_count = 0
+        self.total_size = 0
+        self._crc = 0
+
+    @property
+    def eof(self) -> bool:
+        return self._state == _DONE
+
+    @property
+    def unused_data(self) -> bytes:
+        """Bytes fed after the end marker (empty before it)."""
+        return bytes(self._buf[self._pos:]) if self._state == _DONE else b""
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf) - self._pos
+
+    def feed(self, data) -> None:
+        if self._state == _DONE:
+            self._buf += data  # kept as unused_data
+            return
+        if self._pos and self._pos >= len(self._buf) // 2:
+            del self._buf[:self._pos]
+            self._pos = 0
+        self._buf += data
+        if self._state == _HEADER:
+            head = bytes(self._buf[self._pos:self._pos + len(MAGIC)])
+            if head != MAGIC[:len(head)]:
+                raise CorruptDataError("not an .ec stream (bad magic bytes)")
+
+    def _peek(self, n: int, offset: int = 0):
+        start = self._pos + offset
+        if len(self._buf) - start < n:
+            return None
+        return self._buf[start:start + n]
+
+    def ready(self) -> bool:
+        """True when :meth:`read_block` can make progress without more input."""
+        if self._state == _DONE:
+            return False
+        if self._state == _HEADER:
+            return self.buffered >= STREAM_HEADER.size
+        first = self._peek(1)
+        if first is None:
+            return False
+        if first[0] == END_MARKER:
+            return self.buffered >= END_RECORD.size
+        head = self._peek(BLOCK_HEADER.size)
+        if head is None:
+            return False
+        header = unpack_block_header(bytes(head), self.max_block_size)
+        return self.buffered >= BLOCK_HEADER.size + header.stored_size
+
+    def read_block(self) -> bytes | None:
+        """The next decoded block (b"" after the stream header or the end marker), or None
+        when more input is needed or the stream has ended."""
+        if not self.ready():
+            return None
+        if self._state == _HEADER:
+            self.max_block_size = unpack_stream_header(bytes(self._peek(STREAM_HEADER.size)))
+            self._pos += STREAM_HEADER.size
+            self._state = _BLOCKS
+            return b""
+        if self._buf[self._pos] == END_MARKER:
+            record = unpack_end_record(bytes(self._peek(END_RECORD.size)))
+            self._pos += END_RECORD.size
+            if record.block_count != self.block_count or record.total_size != self.total_size:
+                raise CorruptDataError(
+                    f"end marker counts {record.block_count} blocks / {record.total_size} bytes,"
+                    f" the stream has {self.block_count} / {self.total_size}")
+            if record.content_crc != self._crc:
+                raise ChecksumError("stream CRC-32 mismatch")
+            self._state = _DONE
+            return b""
+        header = unpack_block_header(bytes(self._peek(BLOCK_HEADER.size)), self.max_block_size)
+        start = self._pos + BLOCK_HEADER.size
+        stored = memoryview(self._buf)[start:start + header.stored_size]
+        try:
+            out = decode_block(header, stored)
+        finally:
+            stored.release()
+        self._pos = start + header.stored_size
+        self.block_count += 1
+        self.total_size += len(out)
+        self._crc = zlib.crc32(out, self._crc)
+        return out
