@@ -23,7 +23,7 @@ import numpy as np
 
 from .errors import InvalidInputError, ModelError
 
-__all__ = ["Alphabet", "BYTE_ALPHABET", "as_byte_array", "is_byte_data"]
+__all__ = ["Alphabet", "BYTE_ALPHABET", "as_byte_array", "is_byte_data", "split_symbols", "display_symbol"]
 
 _BYTE_TYPES = (bytes, bytearray, memoryview)
 
@@ -119,3 +119,34 @@ class Alphabet:
 
 
 BYTE_ALPHABET = Alphabet(range(256), _is_bytes=True)
+
+
+SYMBOL_MODES = ("bytes", "chars", "words")
+
+
+def split_symbols(data: bytes, mode: str = "bytes"):
+    """Cut raw file contents into symbols: bytes (as is), UTF-8 characters or
+    whitespace-separated words.
+
+    >>> split_symbols(b"to be or not to be", "words")
+    ['to', 'be', 'or', 'not', 'to', 'be']
+    """
+    if mode == "bytes":
+        return data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"not valid UTF-8 at byte {exc.start}: use --symbols bytes") from None
+    if mode == "chars":
+        return text
+    if mode == "words":
+        return text.split()
+    raise InvalidInputError(f"symbol mode must be one of {', '.join(SYMBOL_MODES)}, got {mode!r}")
+
+
+def display_symbol(symbol, is_bytes: bool) -> str:
+    """A printable, unambiguous label: 'a', '\\n' or 0xff for bytes; str() otherwise."""
+    if is_bytes:
+        ch = chr(symbol)
+        return repr(ch) if ch.isprintable() and symbol < 128 else f"0x{symbol:02x}"
+    return symbol if isinstance(symbol, str) else repr(symbol)

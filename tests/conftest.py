@@ -53,4 +53,4 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def abcd_message() -> bytes:
-    return (OWN_CORPORA / "abcd.txt").read_bytes().strip()
+    return (OWN_CORPORA / "abcd.txt").read_bytes()

@@ -1,0 +1,163 @@
+"""HuffmanCode: lengths, canonical words, length limits, degenerate alphabets, round trips."""
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from bitarray import bitarray
+from bitarray.util import huffman_code
+from conftest import ALL_CORPUS_FILES, corpus_params
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from entropycodec import HuffmanCode
+from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+
+ABCD = {"A": 0.5, "B": 0.2, "C": 0.2, "D": 0.1}
+
+
+def test_abcd_example():
+    code = HuffmanCode.from_frequencies(ABCD)
+    assert code.lengths == {"A": 1, "B": 2, "C": 3, "D": 3}
+    assert code.codewords == {"A": "0", "B": "10", "C": "110", "D": "111"}
+    assert code.expected_length() == pytest.approx(1.8, abs=1e-12)
+    assert round(code.entropy_bits_per_symbol, 3) == 1.761
+    assert code.redundancy() == pytest.approx(1.8 - 1.7609640474436812, abs=1e-12)
+    assert code.kraft_sum == 1
+    rows = code.table()
+    assert [r["codeword"] for r in rows] == ["0", "10", "110", "111"]
+    assert [round(r["information_bits"], 3) for r in rows] == [1.0, 2.322, 2.322, 3.322]
+
+
+def test_abcd_message_golden_bytes(abcd_message):
+    code = HuffmanCode.from_data(abcd_message)
+    payload = code.encode(abcd_message)
+    # A=0 B=10 C=110 D=111: 0 10 110 0 0 111 0 10 110 0 -> 18 bits
+    assert payload == bytes.fromhex("58eb00")
+    assert code.cost_bits(np.bincount(np.frombuffer(abcd_message, np.uint8), minlength=256)) == 18
+    assert code.decode(payload, 10) == abcd_message
+
+
+def brute_force_cost(weights, max_length):
+    best = None
+    for ls in itertools.product(range(1, max_length + 1), repeat=len(weights)):
+        if sum(Fraction(1, 2**x) for x in ls) <= 1:
+            cost = sum(w * x for w, x in zip(weights, ls))
+            best = cost if best is None else min(best, cost)
+    return best
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 10**6), min_size=2, max_size=6), st.integers(0, 3))
+def test_length_limited_is_optimal_by_exhaustive_search(weights, extra):
+    min_len = (len(weights) - 1).bit_length()
+    limit = max(min_len, 1) + extra
+    code = HuffmanCode.from_frequencies(weights, max_length=limit)
+    assert code.max_length <= limit
+    cost = sum(w * int(code.lengths_array[i]) for i, w in enumerate(weights))
+    assert cost == brute_force_cost(weights, limit)
+
+
+def test_length_limit_below_alphabet_raises():
+    with pytest.raises(InvalidInputError, match="5 symbols .* lengths <= 2"):
+        HuffmanCode.from_frequencies([1, 1, 1, 1, 1], max_length=2)
+
+
+def test_fibonacci_weights_get_limited():
+    fib = [1, 1]
+    while len(fib) < 20:
+        fib.append(fib[-1] + fib[-2])
+    free = HuffmanCode.from_frequencies(fib)
+    assert free.max_length == 19
+    limited = HuffmanCode.from_frequencies(fib, max_length=8)
+    assert limited.max_length == 8 and limited.kraft_sum <= 1
+    assert limited.expected_length() > free.expected_length()
+
+
+@pytest.mark.parametrize("weights, lengths", [
+    ({"x": 3}, {"x": 1}),
+    ({"x": 3, "y": 1}, {"x": 1, "y": 1}),
+    ({"x": 1, "y": 10**12}, {"x": 1, "y": 1}),
+])
+def test_degenerate_alphabets(weights, lengths):
+    code = HuffmanCode.from_frequencies(weights)
+    assert code.lengths == lengths
+    data = list(weights) * 3
+    assert code.decode(code.encode(data), len(data)) == data
+
+
+def test_empty_code_and_empty_data():
+    code = HuffmanCode.from_frequencies({"a": 0})
+    assert code.lengths == {} and code.encode([]) == b""
+    assert code.decode(b"", 0) == []
+    with pytest.raises(ModelError):
+        code.encode(["a"])
+
+
+def test_all_256_byte_values():
+    data = bytes(range(256)) * 4
+    code = HuffmanCode.from_data(data)
+    assert set(code.lengths.values()) == {8} and code.kraft_sum == 1
+    assert code.encode(data) == data  # canonical 8-bit code is the identity
+    assert code.decode(code.encode(data), len(data)) == data
+
+
+def test_arbitrary_symbols_round_trip():
+    words = "the cat and the hat and the bat sat on the mat".split()
+    code = HuffmanCode.from_data(words)
+    assert code.decode(code.encode(words), len(words)) == words
+    assert code.lengths["the"] == min(code.lengths.values())
+
+
+def test_encode_matches_bitarray_bit_for_bit():
+    rng = np.random.default_rng(5)
+    data = rng.choice(256, size=20_000, p=np.arange(1, 257) / np.arange(1, 257).sum()).astype(np.uint8)
+    code = HuffmanCode.from_data(data, max_length=12)
+    ba = bitarray(endian="big")
+    ba.encode(code.bitarrays(), data.tolist())
+    assert code.encode(data) == ba.tobytes()
+
+
+def test_long_code_words_use_slow_path():
+    fib = [1, 1]
+    while len(fib) < 40:
+        fib.append(fib[-1] + fib[-2])
+    code = HuffmanCode.from_frequencies(fib)  # lengths up to 39 > table bits and > 32
+    assert code.max_length == 39
+    data = list(range(40)) * 5
+    assert code.decode(code.encode(data), len(data)) == data
+
+
+def test_truncation_and_invalid_code_words():
+    data = b"abracadabra" * 50
+    code = HuffmanCode.from_data(data)
+    payload = code.encode(data)
+    for cut in range(len(payload)):
+        with pytest.raises(TruncatedDataError):
+            code.decode(payload[:cut], len(data))
+    one = HuffmanCode.from_frequencies({"a": 1})  # single word '0': a 1 bit is invalid
+    with pytest.raises(CorruptDataError):
+        one.decode(b"\xff", 3)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(min_size=1, max_size=3000), st.sampled_from([None, 9, 12, 15]))
+def test_round_trip_random_bytes(data, limit):
+    code = HuffmanCode.from_data(data, max_length=limit)
+    assert code.decode(code.encode(data), len(data)) == data
+
+
+@pytest.mark.parametrize("path", corpus_params(ALL_CORPUS_FILES))
+def test_corpus_cost_matches_bitarray_and_round_trips(path):
+    data = path.read_bytes()
+    counts = np.bincount(np.frombuffer(data, np.uint8), minlength=256)
+    code = HuffmanCode.from_frequencies(counts)
+    peer = huffman_code({i: int(c) for i, c in enumerate(counts) if c})
+    peer_cost = sum(int(counts[s]) * len(w) for s, w in peer.items())
+    assert code.cost_bits(counts) == peer_cost  # both optimal
+    assert code.kraft_sum == 1
+    limited = HuffmanCode.from_frequencies(counts, max_length=12)
+    payload = limited.encode(data)
+    assert len(payload) == (limited.cost_bits(counts) + 7) // 8
+    assert limited.decode(payload, len(data)) == data
