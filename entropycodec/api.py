@@ -1,0 +1,421 @@
+"""The standard-library-shaped API: ``compress``, ``decompress``, ``open``, ``Compressor``,
+``Decompressor`` and ``ECFile``, used exactly like :mod:`lzma` or :mod:`bz2`.
+
+Switching from lzma is a change of import::
+
+    import entropycodec as lzma    # or: from entropycodec import open, compress, ...
+
+The one-shot functions are built on the incremental objects, and every failure
+on bad data is a :class:`~entropycodec.errors.CorruptDataError` (truncation:
+:class:`~entropycodec.errors.TruncatedDataError`, also an ``EOFError``;
+checksums: :class:`~entropycodec.errors.ChecksumError`).
+
+>>> data = b"to be or not to be, that is the question. " * 50
+>>> packed = compress(data)
+>>> len(packed) < len(data), decompress(packed) == data
+(True, True)
+>>> d = Decompressor()
+>>> d.decompress(packed + b"rest", max_length=10), d.eof
+(b'to be or n', False)
+>>> len(d.decompress(b"")), d.eof, d.unused_data
+(2090, True, b'rest')
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+
+from .container.format import DEFAULT_BLOCK_SIZE
+from .container.stream import StreamReader, StreamWriter
+from .errors import EntropyCodecError, TruncatedDataError
+
+__all__ = ["compress", "decompress", "open", "Compressor", "Decompressor", "ECFile",
+           "DEFAULT_BLOCK_SIZE"]
+
+_BUFFER_SIZE = 1 << 16  # bytes read from the underlying file at a time
+
+
+class Compressor:
+    """Incremental compressor: ``compress(data)`` returns what is ready, ``flush()`` the rest.
+
+    Keyword-only options: ``coder`` ("auto", "huffman", "arithmetic", "rans",
+    "adaptive", "cm", "raw"), ``level`` (for "cm"), ``block_size`` in bytes
+    (1 .. 256 MiB) and ``threads`` (blocks coded in parallel; 0 = all cores; the
+    output does not depend on it).
+
+    >>> c = Compressor(coder="huffman", block_size=1 << 16)
+    >>> out = c.compress(b"abc" * 1000) + c.flush()
+    >>> decompress(out) == b"abc" * 1000
+    True
+    """
+
+    def __init__(self, *, coder: str = "auto", level: int | None = None,
+                 block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1):
+        self._writer = StreamWriter(coder=coder, level=level, block_size=block_size,
+                                    threads=threads)
+        self._flushed = False
+
+    def compress(self, data) -> bytes:
+        if self._flushed:
+            raise ValueError("Compressor has been flushed")
+        return self._writer.write(data)
+
+    def flush(self) -> bytes:
+        """Finish the stream: the remaining blocks and the end marker."""
+        if self._flushed:
+            raise ValueError("Repeated call to flush()")
+        self._flushed = True
+        return self._writer.finish()
+
+    def __del__(self):
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.close()
+
+
+class Decompressor:
+    """Incremental decompressor of one stream (like ``lzma.LZMADecompressor``).
+
+    After the end marker, :attr:`eof` is true and any further bytes are in
+    :attr:`unused_data`. With ``max_length >= 0`` at most that many bytes are
+    returned; the rest stays buffered (at most one block) and :attr:`needs_input`
+    is false until it has been read.
+    """
+
+    def __init__(self):
+        self._reader = StreamReader()
+        self._pending = memoryview(b"")
+        self._error: Exception | None = None
+        self.needs_input = True
+
+    @property
+    def eof(self) -> bool:
+        return self._reader.eof and not self._pending
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._reader.unused_data if self.eof else b""
+
+    def decompress(self, data, max_length: int = -1) -> bytes:
+        if self._error is not None:
+            raise self._error
+        if self.eof:
+            raise EOFError("End of stream already reached")
+        try:
+            return self._decompress(data, max_length)
+        except EntropyCodecError as exc:
+            self._error = exc
+            raise
+
+    def _decompress(self, data, max_length: int) -> bytes:
+        self._reader.feed(data)
+        out = []
+        remaining = max_length
+        while True:
+            if self._pending:
+                n = len(self._pending) if max_length < 0 else min(len(self._pending), remaining)
+                out.append(self._pending[:n].tobytes())
+                self._pending = self._pending[n:]
+                remaining -= n
+            if max_length >= 0 and remaining <= 0:
+                break
+            block = self._reader.read_block()
+            if block is None:
+                break
+            self._pending = memoryview(block)
+        self.needs_input = not self.eof and not self._pending and not self._reader.ready()
+        return b"".join(out)
+
+
+def compress(data, *, coder: str = "auto", level: int | None = None,
+             block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1) -> bytes:
+    """Compress ``data`` into one ``.ec`` stream. Options as for :class:`Compressor`."""
+    comp = Compressor(coder=coder, level=level, block_size=block_size, threads=threads)
+    return comp.compress(data) + comp.flush()
+
+
+def decompress(data) -> bytes:
+    """Decompress ``data``: one or more concatenated ``.ec`` streams.
+
+    Raises TruncatedDataError when ``data`` ends inside a stream (or is empty)
+    and CorruptDataError for anything after the last stream that is not a stream.
+    """
+    results = []
+    while True:
+        decomp = Decompressor()
+        results.append(decomp.decompress(data))
+        if not decomp.eof:
+            raise TruncatedDataError("compressed data ends before the end-of-stream marker")
+        data = decomp.unused_data
+        if not data:
+            return b"".join(results)
+
+
+# -- file objects ---------------------------------------------------------------------------
+
+class _DecompressReader(io.RawIOBase):
+    """Raw reader of decompressed bytes over a compressed file object (multi-stream)."""
+
+    def __init__(self, fp):
+        self._fp = fp
+        self._decompressor = Decompressor()
+        self._eof = False
+        self._pos = 0
+        self._size = -1
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._decompressor = None
+        super().close()
+
+    def seekable(self) -> bool:
+        return self._fp.seekable()
+
+    def readinto(self, b) -> int:
+        with memoryview(b) as view, view.cast("B") as byte_view:
+            data = self.read(len(byte_view))
+            byte_view[:len(data)] = data
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:
+            return self.readall()
+        if not size or self._eof:
+            return b""
+        while True:
+            d = self._decompressor
+            if d.eof:
+                rawblock = d.unused_data or self._fp.read(_BUFFER_SIZE)
+                if not rawblock:
+                    break
+                self._decompressor = Decompressor()  # next concatenated stream
+                data = self._decompressor.decompress(rawblock, size)
+            else:
+                if d.needs_input:
+                    rawblock = self._fp.read(_BUFFER_SIZE)
+                    if not rawblock:
+                        raise TruncatedDataError(
+                            "compressed file ends before the end-of-stream marker")
+                else:
+                    rawblock = b""
+                data = d.decompress(rawblock, size)
+            if data:
+                self._pos += len(data)
+                return data
+        self._eof = True
+        self._size = self._pos
+        return b""
+
+    def readall(self) -> bytes:
+        chunks = []
+        while data := self.read(io.DEFAULT_BUFFER_SIZE * 16):
+            chunks.append(data)
+        return b"".join(chunks)
+
+    def _rewind(self) -> None:
+        self._fp.seek(0)
+        self._eof = False
+        self._pos = 0
+        self._decompressor = Decompressor()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            pass
+        elif whence == io.SEEK_CUR:
+            offset = self._pos + offset
+        elif whence == io.SEEK_END:
+            if self._size < 0:
+                while self.read(io.DEFAULT_BUFFER_SIZE * 16):
+                    pass
+            offset = self._size + offset
+        else:
+            raise ValueError(f"Invalid value for whence: {whence}")
+        if offset < self._pos:
+            self._rewind()
+        else:
+            offset -= self._pos
+        while offset > 0:
+            data = self.read(min(io.DEFAULT_BUFFER_SIZE * 16, offset))
+            if not data:
+                break
+            offset -= len(data)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+_MODE_CLOSED, _MODE_READ, _MODE_WRITE = 0, 1, 2
+
+
+class ECFile(io.BufferedIOBase):
+    """A file object over ``.ec`` data, like ``lzma.LZMAFile``.
+
+    ``filename`` is a path or a binary file object; ``mode`` is "r"/"rb"
+    (read), "w"/"wb" (write, truncate), "x"/"xb" (create) or "a"/"ab" (append a
+    new stream). Reading decodes one block at a time; writing keeps at most
+    ``threads * 2`` blocks in flight. Seeking is emulated (and slow backwards).
+
+    >>> buf = io.BytesIO()
+    >>> with ECFile(buf, "wb", coder="huffman") as f:
+    ...     _ = f.write(b"line one\\nline two\\n")
+    >>> _ = buf.seek(0)
+    >>> with ECFile(buf) as f:
+    ...     f.readline(), f.read()
+    (b'line one\\n', b'line two\\n')
+    """
+
+    def __init__(self, filename, mode: str = "r", *, coder: str = "auto",
+                 level: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE,
+                 threads: int = 1):
+        self._fp = None
+        self._closefp = False
+        self._mode = _MODE_CLOSED
+        if mode in ("r", "rb"):
+            mode_code = _MODE_READ
+        elif mode in ("w", "wb", "a", "ab", "x", "xb"):
+            mode_code = _MODE_WRITE
+            self._compressor = Compressor(coder=coder, level=level, block_size=block_size,
+                                          threads=threads)
+            self._pos = 0
+        else:
+            raise ValueError(f"Invalid mode: {mode!r}")
+        if isinstance(filename, (str, bytes, os.PathLike)):
+            if "b" not in mode:
+                mode += "b"
+            self._fp = builtins.open(filename, mode)
+            self._closefp = True
+        elif hasattr(filename, "read") or hasattr(filename, "write"):
+            self._fp = filename
+        else:
+            raise TypeError("filename must be a str, bytes, path or file object")
+        self._mode = mode_code
+        if mode_code == _MODE_READ:
+            self._buffer = io.BufferedReader(_DecompressReader(self._fp), _BUFFER_SIZE)
+
+    def close(self) -> None:
+        if self._mode == _MODE_CLOSED:
+            return
+        try:
+            if self._mode == _MODE_READ:
+                self._buffer.close()
+                self._buffer = None
+            elif self._mode == _MODE_WRITE:
+                self._fp.write(self._compressor.flush())
+                self._compressor = None
+        finally:
+            try:
+                if self._closefp:
+                    self._fp.close()
+            finally:
+                self._fp = None
+                self._closefp = False
+                self._mode = _MODE_CLOSED
+
+    @property
+    def closed(self) -> bool:
+        return self._mode == _MODE_CLOSED
+
+    def fileno(self) -> int:
+        self._check_not_closed()
+        return self._fp.fileno()
+
+    def seekable(self) -> bool:
+        return self.readable() and self._buffer.seekable()
+
+    def readable(self) -> bool:
+        self._check_not_closed()
+        return self._mode == _MODE_READ
+
+    def writable(self) -> bool:
+        self._check_not_closed()
+        return self._mode == _MODE_WRITE
+
+    def _check_not_closed(self) -> None:
+        if self.closed:
+            raise ValueError("I/O operation on closed file")
+
+    def _check_mode(self, wanted: int, what: str) -> None:
+        self._check_not_closed()
+        if self._mode != wanted:
+            raise io.UnsupportedOperation(f"File not open for {what}")
+
+    def peek(self, size: int = -1) -> bytes:
+        self._check_mode(_MODE_READ, "reading")
+        return self._buffer.peek(size)
+
+    def read(self, size: int = -1) -> bytes:
+        self._check_mode(_MODE_READ, "reading")
+        return self._buffer.read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        self._check_mode(_MODE_READ, "reading")
+        if size < 0:
+            size = _BUFFER_SIZE
+        return self._buffer.read1(size)
+
+    def readinto(self, b) -> int:
+        self._check_mode(_MODE_READ, "reading")
+        return self._buffer.readinto(b)
+
+    def readline(self, size: int = -1) -> bytes:
+        self._check_mode(_MODE_READ, "reading")
+        return self._buffer.readline(size)
+
+    def write(self, data) -> int:
+        self._check_mode(_MODE_WRITE, "writing")
+        if isinstance(data, (bytes, bytearray)):
+            length = len(data)
+        else:
+            data = memoryview(data)
+            length = data.nbytes
+        self._fp.write(self._compressor.compress(data))
+        self._pos += length
+        return length
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._check_mode(_MODE_READ, "seeking")
+        return self._buffer.seek(offset, whence)
+
+    def tell(self) -> int:
+        self._check_not_closed()
+        if self._mode == _MODE_READ:
+            return self._buffer.tell()
+        return self._pos
+
+
+def open(file, mode: str = "rb", *, coder: str = "auto", level: int | None = None,
+         block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1,
+         encoding: str | None = None, errors: str | None = None, newline: str | None = None):
+    """Open an ``.ec`` file in binary ("rb", "wb", "xb", "ab") or text ("rt", "wt", "xt",
+    "at") mode, as :func:`lzma.open`. Text modes wrap the :class:`ECFile` in an
+    :class:`io.TextIOWrapper` with ``encoding``, ``errors`` and ``newline``.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "notes.txt.ec"
+    >>> with open(path, "wt", encoding="utf-8") as f:
+    ...     _ = f.write("café\\n")
+    >>> with open(path, "rt", encoding="utf-8") as f:
+    ...     f.read()
+    'café\\n'
+    """
+    if "t" in mode:
+        if "b" in mode:
+            raise ValueError(f"Invalid mode: {mode!r}")
+    else:
+        if encoding is not None:
+            raise ValueError("Argument 'encoding' not supported in binary mode")
+        if errors is not None:
+            raise ValueError("Argument 'errors' not supported in binary mode")
+        if newline is not None:
+            raise ValueError("Argument 'newline' not supported in binary mode")
+    binary = ECFile(file, mode.replace("t", ""), coder=coder, level=level,
+                    block_size=block_size, threads=threads)
+    if "t" in mode:
+        encoding = io.text_encoding(encoding)
+        return io.TextIOWrapper(binary, encoding, errors, newline)
+    return binary

@@ -1,0 +1,173 @@
+"""Headers without decoding: :func:`read_header` lists streams, blocks, coders and sizes.
+
+It reads the stream headers, block headers and end markers (checking their own
+check fields and limits) and skips over payloads with ``seek`` when it can, so
+inspecting a large file costs a few reads. Payload CRCs are *not* verified here:
+``entropycodec test`` (or decompressing) does that.
+
+>>> from entropycodec import compress
+>>> info = read_header(compress(b"abracadabra" * 100, coder="huffman"))
+>>> [(b.coder, b.original_size, b.stored_size) for b in info.blocks]
+[('huffman', 1100, 322)]
+>>> info.uncompressed_size, info.compressed_size, round(info.ratio, 3)
+(1100, 356, 0.324)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+
+from ..errors import CorruptDataError, TruncatedDataError
+from .format import (BLOCK_HEADER, END_MARKER, END_RECORD, STREAM_HEADER, unpack_block_header,
+                     unpack_end_record, unpack_stream_header)
+
+__all__ = ["read_header", "ContainerInfo", "StreamInfo", "BlockInfo"]
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """One block as its header describes it. ``offset`` is from the start of the input."""
+
+    offset: int
+    coder: str
+    coder_param: int
+    original_size: int
+    model_size: int
+    payload_size: int
+    data_crc: int
+
+    @property
+    def stored_size(self) -> int:
+        """Bytes the block takes in the file: header, model description and payload."""
+        return BLOCK_HEADER.size + self.model_size + self.payload_size
+
+
+@dataclass
+class StreamInfo:
+    offset: int
+    max_block_size: int
+    blocks: list = field(default_factory=list)
+    total_size: int = 0
+    content_crc: int = 0
+    compressed_size: int = 0
+
+
+@dataclass
+class ContainerInfo:
+    """Everything :func:`read_header` learns: the streams and, flattened, their blocks."""
+
+    streams: list
+
+    @property
+    def blocks(self) -> list:
+        return [b for s in self.streams for b in s.blocks]
+
+    @property
+    def uncompressed_size(self) -> int:
+        return sum(s.total_size for s in self.streams)
+
+    @property
+    def compressed_size(self) -> int:
+        return sum(s.compressed_size for s in self.streams)
+
+    @property
+    def ratio(self) -> float:
+        """Compressed size / uncompressed size (as ``xz -l``; 0 for empty content)."""
+        return self.compressed_size / self.uncompressed_size if self.uncompressed_size else 0.0
+
+    def coder_counts(self) -> dict:
+        counts: dict = {}
+        for b in self.blocks:
+            counts[b.coder] = counts.get(b.coder, 0) + 1
+        return counts
+
+
+class _Source:
+    """Sequential reads with skipping (seek when possible), one byte of push-back."""
+
+    def __init__(self, fileobj):
+        self.f = fileobj
+        self.pos = 0
+        self.head = b""
+        try:
+            self.seekable = fileobj.seekable()
+        except (AttributeError, OSError):
+            self.seekable = False
+
+    def read(self, n: int, what: str) -> bytes:
+        data, self.head = self.head[:n], self.head[n:]
+        if len(data) < n:
+            data += self.f.read(n - len(data))
+        if len(data) != n:
+            raise TruncatedDataError(f"input ends inside the {what}")
+        self.pos += n
+        return data
+
+    def at_end(self) -> bool:
+        if not self.head:
+            self.head = self.f.read(1)
+        return not self.head
+
+    def skip(self, n: int, what: str) -> None:
+        if self.head and n:
+            self.head, self.pos, n = b"", self.pos + 1, n - 1
+        if self.seekable:
+            here = self.f.tell()
+            end = self.f.seek(0, io.SEEK_END)
+            if end - here < n:
+                raise TruncatedDataError(f"input ends inside the {what}")
+            self.f.seek(here + n)
+            self.pos += n
+            return
+        while n:
+            chunk = self.f.read(min(n, 1 << 20))
+            if not chunk:
+                raise TruncatedDataError(f"input ends inside the {what}")
+            n -= len(chunk)
+            self.pos += len(chunk)
+
+
+def _read_stream(src: _Source) -> StreamInfo:
+    start = src.pos
+    stream = StreamInfo(start, unpack_stream_header(src.read(STREAM_HEADER.size, "stream header")))
+    while True:
+        first = src.read(1, "block header")
+        if first[0] == END_MARKER:
+            record = unpack_end_record(first + src.read(END_RECORD.size - 1, "end marker"))
+            stream.total_size = record.total_size
+            stream.content_crc = record.content_crc
+            break
+        offset = src.pos - 1
+        head = unpack_block_header(first + src.read(BLOCK_HEADER.size - 1, "block header"),
+                                   stream.max_block_size)
+        src.skip(head.stored_size, "block")
+        stream.blocks.append(BlockInfo(offset, head.coder, head.coder_param, head.original_size,
+                                       head.model_size, head.payload_size, head.data_crc))
+    if len(stream.blocks) != record.block_count or stream.total_size != sum(
+            b.original_size for b in stream.blocks):
+        raise CorruptDataError("end marker disagrees with the blocks of its stream")
+    stream.compressed_size = src.pos - start
+    return stream
+
+
+def read_header(source) -> ContainerInfo:
+    """Describe an ``.ec`` file or byte string without decoding its payloads.
+
+    ``source`` is bytes-like, a path, or a binary file object (read from its
+    current position). Raises CorruptDataError (or a subclass) on malformed headers.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return _read_all(_Source(io.BytesIO(source)))
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as f:
+            return _read_all(_Source(f))
+    return _read_all(_Source(source))
+
+
+def _read_all(src: _Source) -> ContainerInfo:
+    streams = [_read_stream(src)]
+    while not src.at_end():  # concatenated streams
+        streams.append(_read_stream(src))
+    return ContainerInfo(streams)
