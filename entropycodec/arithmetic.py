@@ -1,0 +1,328 @@
+"""Arithmetic coding as a byte-wise range coder with exact integer arithmetic.
+
+Two layers, Nayuki's split: :class:`ArithmeticEncoder` / :class:`ArithmeticDecoder`
+take the model *per call* (anything with ``total``, ``interval(index)`` and
+``symbol_at(cum)``: a :class:`~entropycodec.models.StaticModel`, an
+:class:`~entropycodec.adaptive.AdaptiveModel`, your own context model), one
+symbol at a time, in pure Python. :func:`arithmetic_encode` and
+:func:`arithmetic_decode` code a whole array with a static model in a numba
+kernel and produce exactly the same bytes.
+
+The coder (LZMA's carry-less range coder, widened to 48 bits):
+
+- ``low`` (48 bits + a carry bit) and ``rng`` describe the interval
+  [low, low + rng); between symbols rng is in [2**40, 2**48).
+- To code a symbol with cumulative interval [c_lo, c_hi) out of ``total``:
+  r = rng // total; low += r * c_lo; rng = r * (c_hi - c_lo). The part
+  [r * total, rng) of the old interval is left unused; since r >= 2**16
+  (total <= 2**24), that costs < 2**-16 of the interval, under 3e-5 bits.
+- While rng < 2**40, the top byte of ``low`` is shifted out. A carry can still
+  ripple into bytes already shifted out, so the last one is held back
+  (``cache``) together with a count of following 0xFF bytes (``pending``).
+- Termination: send the value in [low, low + rng) with the most zero bytes
+  at its end, and leave those bytes out (the decoder reads missing bytes as
+  zeros). As rng >= 2**40, that is at most one byte past the carry cache. The
+  first byte of the stream is always zero and is not sent either.
+
+The decoder keeps ``code`` = value - low, with the invariant 0 <= code < rng;
+a value that falls in the unused tail is reported as corrupt data, and at the
+end the decoder recomputes how long the stream must be, so truncation and
+trailing bytes are detected (see :func:`entropycodec.kernels.range_kernels.check_end`).
+
+>>> from entropycodec.frequency import FrequencyTable
+>>> model = FrequencyTable.from_data("ABCAADABCA").quantize(4)
+>>> enc = ArithmeticEncoder()
+>>> for i in [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]:
+...     enc.write(model, i)
+>>> payload = enc.finish()
+>>> payload.hex()
+'3a55b3'
+>>> dec = ArithmeticDecoder(payload)
+>>> [dec.read(model) for _ in range(10)]
+[0, 1, 2, 0, 0, 3, 0, 1, 2, 0]
+>>> dec.finish()
+>>> arithmetic_decode(payload, 10, model).tolist()
+[0, 1, 2, 0, 0, 3, 0, 1, 2, 0]
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from .kernels import range_kernels as rk
+
+__all__ = [
+    "ArithmeticEncoder",
+    "ArithmeticDecoder",
+    "arithmetic_encode",
+    "arithmetic_decode",
+    "MAX_SCALE_BITS",
+]
+
+MAX_SCALE_BITS = 24  # static models: r = rng >> scale_bits stays >= 2**16
+BOT, TOP, INITIAL_RANGE = rk.BOT, rk.TOP, rk.INITIAL_RANGE
+WINDOW_BYTES = rk.WINDOW_BYTES
+
+
+# ----------------------------------------------------------------------------
+# Input checks shared by the coders (rans and adaptive import them).
+
+
+def as_index_array(indices, alphabet_size: int) -> np.ndarray:
+    """``indices`` as a flat integer array with every value in [0, alphabet_size)."""
+    arr = np.asarray(indices).reshape(-1)
+    if arr.size == 0:
+        return arr if arr.dtype.kind in "iu" else arr.astype(np.int64)
+    if arr.dtype.kind not in "iu":
+        raise InvalidInputError(f"indices must be integers, got dtype {arr.dtype}")
+    if arr.dtype == np.uint8 and alphabet_size >= 256:
+        return arr  # every byte value is in range
+    if int(arr.min()) < 0 or int(arr.max()) >= alphabet_size:
+        raise ModelError(f"indices must lie in 0..{alphabet_size - 1}")
+    return arr.astype(np.int64) if arr.dtype == np.uint64 else arr
+
+
+def index_dtype(alphabet_size: int):
+    """dtype of decoded indices: uint8 up to 256 symbols, else int32 (int64 beyond 2**31)."""
+    if alphabet_size <= 256:
+        return np.uint8
+    return np.int32 if alphabet_size <= 2**31 else np.int64
+
+
+def check_count(n) -> int:
+    """``n`` as a non-negative Python int (the number of symbols to decode)."""
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise InvalidInputError(f"n must be an integer, got {type(n).__name__}") from None
+    if n < 0:
+        raise InvalidInputError(f"n must be >= 0, got {n}")
+    return n
+
+
+def check_payload_size(payload_bytes: int, n: int, freqs, total: int, overhead_bytes: int) -> None:
+    """Refuse an ``n`` that the payload is far too short to hold (before allocating n).
+
+    Every symbol costs at least -log2(max_freq / total) bits, so a valid
+    payload has at least n times that many bits, minus the coder's fixed
+    overhead. Catches a corrupt symbol count before a huge allocation.
+    """
+    if n == 0:
+        return
+    top = int(np.max(freqs)) if len(freqs) else 0
+    if top <= 0:
+        raise ModelError("the model has no symbol with a non-zero frequency")
+    if top >= total:
+        return  # a certain symbol costs nothing; no bound
+    min_bits = n * -math.log2(top / total) * 0.999 - 8 * overhead_bytes - 64
+    if 8 * payload_bytes < min_bits:
+        raise TruncatedDataError(
+            f"{payload_bytes} bytes cannot hold {n} symbols of this model (need ~{min_bits / 8:.0f})"
+        )
+
+
+def static_model_arrays(model, max_scale_bits: int = MAX_SCALE_BITS):
+    """(freqs int64, cumulative int64, scale_bits) of a StaticModel, validated."""
+    scale_bits = operator.index(model.scale_bits)
+    if not 1 <= scale_bits <= max_scale_bits:
+        raise InvalidInputError(f"scale_bits must be in 1..{max_scale_bits}, got {scale_bits}")
+    freqs = np.asarray(model.freqs, dtype=np.int64)
+    cumulative = np.asarray(model.cumulative, dtype=np.int64)
+    if freqs.ndim != 1 or cumulative.shape != (freqs.size + 1,) or (freqs < 0).any():
+        raise InvalidInputError("model needs freqs (k,) and cumulative (k + 1,) arrays")
+    total = int(cumulative[-1]) if cumulative.size else 0
+    if total not in (0, 1 << scale_bits) or not np.array_equal(np.diff(cumulative), freqs):
+        raise InvalidInputError(f"model frequencies do not sum to 2**{scale_bits}")
+    return freqs, cumulative, scale_bits
+
+
+def raise_for_status(status: int, what: str) -> None:
+    """Turn a decoder kernel's status code into the package's exception."""
+    if status == rk.TRUNCATED:
+        raise TruncatedDataError(f"{what}: the payload ends before the stream does")
+    if status != rk.OK:
+        raise CorruptDataError(f"{what}: the payload is not a valid stream for this model")
+
+
+# ----------------------------------------------------------------------------
+# The coder, one symbol at a time (pure Python; the kernels' oracle).
+
+
+def _check_interval(total: int, low: int, high: int) -> None:
+    if not 1 <= total <= rk.MAX_TOTAL:
+        raise InvalidInputError(f"model total must be in 1..2**24, got {total}")
+    if not 0 <= low < high <= total:
+        raise ModelError(f"interval [{low}, {high}) is empty or outside [0, {total})")
+
+
+class ArithmeticEncoder:
+    """Range encoder; pass the model with every symbol: ``enc.write(model, index)``.
+
+    Call :meth:`finish` once at the end to get the payload.
+
+    >>> from entropycodec.adaptive import AdaptiveModel
+    >>> m, enc = AdaptiveModel(4), ArithmeticEncoder()
+    >>> for i in [3, 3, 3, 1]:
+    ...     enc.write(m, i)
+    ...     m.update(i)
+    >>> len(enc.finish())
+    2
+    """
+
+    __slots__ = ("_low", "_range", "_cache", "_pending", "_out", "_done")
+
+    def __init__(self):
+        # Invariants between symbols: 0 <= low < 2**49 (bit 48 = carry not yet
+        # applied to the cache), 2**40 <= range < 2**48.
+        self._low = 0
+        self._range = INITIAL_RANGE
+        self._cache = 0
+        self._pending = 0
+        self._out = bytearray()  # starts with the always-zero leading byte
+        self._done = False
+
+    def write(self, model, index: int) -> None:
+        """Encode symbol ``index`` with the probabilities ``model`` gives it now."""
+        if self._done:
+            raise InvalidInputError("encoder already finished")
+        total = model.total
+        low, high = model.interval(index)
+        _check_interval(total, low, high)
+        r = self._range // total
+        self._low += r * low
+        self._range = r * (high - low)
+        while self._range < BOT:
+            self._shift_low()
+            self._range <<= 8
+
+    def _shift_low(self) -> None:
+        low = self._low
+        if low < rk.FF_START or low >= TOP:
+            carry = low >> 48
+            self._out.append((self._cache + carry) & 0xFF)
+            self._out.extend(bytes([(0xFF + carry) & 0xFF]) * self._pending)
+            self._pending = 0
+            self._cache = (low >> 40) & 0xFF
+        else:
+            self._pending += 1
+        self._low = (low & rk.SHIFT_MASK) << 8
+
+    def finish(self) -> bytes:
+        """Flush and return the payload (b"" when nothing was written)."""
+        if not self._done:
+            k = _zero_tail_bytes(self._low, self._range)
+            self._low += (-self._low) & ((1 << (8 * k)) - 1)
+            for _ in range(WINDOW_BYTES - k + 1):
+                self._shift_low()
+            self._done = True
+        return bytes(self._out[1:])
+
+
+def _zero_tail_bytes(low: int, rng: int) -> int:
+    """Twin of range_kernels.zero_tail_bytes."""
+    for k in range(WINDOW_BYTES, -1, -1):
+        if ((-low) & ((1 << (8 * k)) - 1)) < rng:
+            return k
+    return 0
+
+
+class ArithmeticDecoder:
+    """Range decoder; ``dec.read(model)`` returns the next symbol index.
+
+    Bytes beyond the payload read as zeros. :meth:`finish` checks that the
+    payload is exactly as long as the stream decoded so far requires.
+    """
+
+    __slots__ = ("_data", "_pos", "_code", "_range")
+
+    def __init__(self, payload):
+        self._data = bytes(payload)
+        self._pos = 0
+        self._range = INITIAL_RANGE
+        code = 0
+        for _ in range(WINDOW_BYTES):
+            code = (code << 8) | self._next_byte()
+        if code >= self._range:
+            raise CorruptDataError("range decoder: first bytes out of range")
+        self._code = code  # invariant: 0 <= code < range; code = value - low
+
+    def _next_byte(self) -> int:
+        pos = self._pos
+        self._pos = pos + 1
+        if pos < len(self._data):
+            return self._data[pos]
+        if pos >= len(self._data) + WINDOW_BYTES:
+            raise TruncatedDataError("range decoder: read past the end of the payload")
+        return 0
+
+    def read(self, model) -> int:
+        """Decode one symbol index with ``model``."""
+        total = model.total
+        if not 1 <= total <= rk.MAX_TOTAL:
+            raise InvalidInputError(f"model total must be in 1..2**24, got {total}")
+        r = self._range // total
+        value = self._code // r
+        if value >= total:
+            raise CorruptDataError("range decoder: value outside the model's intervals")
+        index = model.symbol_at(value)
+        low, high = model.interval(index)
+        _check_interval(total, low, high)
+        if not low <= value < high:
+            raise InvalidInputError("model.symbol_at disagrees with model.interval")
+        self._code -= r * low
+        self._range = r * (high - low)
+        while self._range < BOT:
+            self._code = (self._code << 8) | self._next_byte()
+            self._range <<= 8
+        return index
+
+    def finish(self) -> None:
+        """Raise unless the payload ends exactly where this stream ends."""
+        data, pos = self._data, self._pos
+        window = int.from_bytes(data[pos - WINDOW_BYTES:pos].ljust(WINDOW_BYTES, b"\0"), "big")
+        low = (window - self._code) & rk.LOW_MASK
+        expected = pos - _zero_tail_bytes(low, self._range)
+        if len(data) < expected:
+            raise TruncatedDataError("range decoder: payload shorter than the stream")
+        if len(data) > expected:
+            raise CorruptDataError("range decoder: bytes after the end of the stream")
+
+
+# ----------------------------------------------------------------------------
+# Whole arrays with a static model (numba kernels).
+
+
+def arithmetic_encode(indices, model) -> bytes:
+    """Range-code an index array with a :class:`~entropycodec.models.StaticModel`.
+
+    Raises ModelError if an index is outside the alphabet or has frequency 0.
+    """
+    freqs, cumulative, scale_bits = static_model_arrays(model)
+    idx = as_index_array(indices, freqs.size)
+    if idx.size == 0:
+        return b""
+    model.check_codable(idx)
+    out = np.empty(idx.size * ((scale_bits + 7) // 8) + 8, dtype=np.uint8)
+    size = rk.encode_static(idx, freqs, cumulative, scale_bits, out)
+    return out[1:size].tobytes()
+
+
+def arithmetic_decode(payload, n: int, model) -> np.ndarray:
+    """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same ``model``."""
+    freqs, cumulative, scale_bits = static_model_arrays(model)
+    n = check_count(n)
+    data = np.frombuffer(bytes(payload), dtype=np.uint8)
+    check_payload_size(data.size, n, freqs, 1 << scale_bits, WINDOW_BYTES)
+    out = np.empty(n, dtype=index_dtype(freqs.size))
+    if n == 0:
+        if data.size:
+            raise CorruptDataError("range decoder: bytes after the end of the stream")
+        return out
+    slot = model.slot_table()
+    status = rk.decode_static(data, n, freqs, cumulative, slot, scale_bits, out)
+    raise_for_status(status, "range decoder")
+    return out
