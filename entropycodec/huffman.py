@@ -231,9 +231,12 @@ class HuffmanCode:
 
     def encode(self, data) -> bytes:
         """Code words of ``data`` concatenated MSB first, zero-padded to whole bytes."""
+        return self.encode_indices(self._indices(data))
+
+    def encode_indices(self, idx: np.ndarray) -> bytes:
+        """Like :meth:`encode`, for an array of alphabet indices."""
         from .kernels.huffman_kernels import encode_kernel
 
-        idx = self._indices(data)
         if idx.size == 0:
             return b""
         if self.max_length > 64:

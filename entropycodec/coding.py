@@ -1,0 +1,288 @@
+"""One-call coding of any symbol sequence: ``encode(symbols, coder=...)`` -> :class:`Encoded`.
+
+This layer joins models and coders. It builds the model (from the data itself,
+or from a model ``Q`` built elsewhere: a FrequencyTable of other data, a
+StaticModel, a mapping ``{symbol: probability}`` or a sequence of probabilities
+over the data's alphabet), runs one coder over the symbol indices, and keeps
+the exact bit counts the report (:mod:`entropycodec.report`) explains.
+
+Coding with a mismatched model Q costs n * H(P, Q) bits instead of n * H(P).
+A symbol that occurs in the data but has Q = 0 cannot be coded: that is a
+:class:`~entropycodec.errors.ModelError` naming the symbol, unless you ask for
+``smoothing``:
+
+* ``smoothing="escape"``: Q gets one extra symbol, ESC, with the smallest
+  frequency; each unknown symbol is coded as ESC followed by a fixed-length
+  literal indexing the list of unknown symbols (stored in the header).
+* ``smoothing=eps`` (a float in (0, 1)): the additive floor Q' = (1 - eps) Q + eps U,
+  U uniform over the union of the model's and the data's symbols.
+
+Either way the bits spent on the fix-up are reported separately (``fixup_bits``).
+
+>>> enc = encode("ABCAADABCA", coder="huffman")
+>>> enc.payload.hex(), enc.payload_bits, decode(enc) == list("ABCAADABCA")
+('58eb00', 24, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .alphabet import BYTE_ALPHABET, Alphabet, display_symbol, is_byte_data
+from .errors import InvalidInputError, ModelError
+from .frequency import FrequencyTable, quantize_counts
+from .huffman import HuffmanCode
+from .models import StaticModel
+
+__all__ = ["encode", "decode", "Encoded", "CODERS", "build_model"]
+
+CODERS = ("huffman", "arithmetic", "rans", "adaptive")
+DEFAULT_SCALE_BITS = 16
+ESCAPE = "<ESC>"  # display name of the escape symbol (smoothing="escape")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A coded sequence: payload bytes plus everything needed to decode and to account.
+
+    ``model`` is the StaticModel (arithmetic, rANS) or HuffmanCode (huffman) that
+    coded the data, None for the adaptive coder. ``model_probabilities`` is the
+    model before quantization (Q), aligned with ``alphabet``. Bit counts:
+    ``payload_bits`` = 8 * len(payload); ``header_bits`` = the model description
+    a decoder needs; ``fixup_bits`` = the part of the payload and header spent on
+    symbols the model could not code (smoothing), else 0.
+    """
+
+    coder: str
+    payload: bytes
+    n_symbols: int
+    alphabet: Alphabet
+    model: object
+    model_probabilities: np.ndarray | None
+    header_bits: int
+    counts: np.ndarray | None = None  # symbol counts over ``alphabet`` (the coded sequence)
+    fixup_bits: float = 0.0  # bits for symbols Q could not code (smoothing), side bits included
+    side_bits: int = 0  # part of header_bits that is fix-up side information (escape literals)
+    escape: dict = field(default_factory=dict)  # smoothing="escape": literal side information
+
+    @property
+    def payload_bits(self) -> int:
+        return 8 * len(self.payload)
+
+    @property
+    def total_bits(self) -> int:
+        return self.payload_bits + self.header_bits
+
+    @property
+    def bits_per_symbol(self) -> float:
+        return self.total_bits / self.n_symbols if self.n_symbols else 0.0
+
+
+# -- models ---------------------------------------------------------------------------------
+
+def _model_weights(model, alphabet: Alphabet) -> tuple[Alphabet, np.ndarray]:
+    """(alphabet, weights) of a user model, extended to cover ``alphabet``'s symbols.
+
+    The model's own symbols come first (in its order), then data symbols it lacks
+    (with weight 0), so that byte models stay on the byte alphabet.
+    """
+    if isinstance(model, StaticModel):
+        m_alpha, w = model.alphabet, model.freqs.astype(np.float64)
+    elif isinstance(model, FrequencyTable):
+        m_alpha, w = model.alphabet, model.counts.astype(np.float64)
+    elif isinstance(model, Mapping):
+        table = FrequencyTable.from_counts(dict(model))
+        if alphabet.is_bytes and all(isinstance(s, int) and 0 <= s < 256 for s in model):
+            table = FrequencyTable(BYTE_ALPHABET, [model.get(i, 0) for i in range(256)])
+        m_alpha, w = table.alphabet, table.counts.astype(np.float64)
+    elif isinstance(model, (Sequence, np.ndarray)):
+        w = np.asarray(model, dtype=np.float64)
+        if w.size != len(alphabet):
+            raise InvalidInputError(
+                f"a model given as a sequence needs one weight per symbol of the data's "
+                f"alphabet ({len(alphabet)}), got {w.size}; pass a mapping instead")
+        m_alpha = alphabet
+    else:
+        raise InvalidInputError(f"unsupported model type {type(model).__name__}")
+    if np.isnan(w).any() or np.isinf(w).any() or (w < 0).any() or w.sum() <= 0:
+        raise InvalidInputError("model weights must be finite, non-negative and not all zero")
+    if m_alpha == alphabet or m_alpha.is_bytes:
+        return m_alpha, w
+    extra = [s for s in alphabet.symbols if s not in m_alpha]
+    if not extra:
+        return m_alpha, w
+    return Alphabet(m_alpha.symbols + tuple(extra)), np.concatenate((w, np.zeros(len(extra))))
+
+
+def build_model(data, model=None):
+    """(alphabet, indices, counts, Q) for ``data`` under ``model`` (None: Q = P)."""
+    alphabet = BYTE_ALPHABET if is_byte_data(data) else Alphabet.from_symbols(data)
+    if model is None:
+        table = FrequencyTable.from_data(data, alphabet)
+        q = table.counts.astype(np.float64)
+        return alphabet, alphabet.to_indices(data), table.counts, q / max(q.sum(), 1)
+    m_alpha, w = _model_weights(model, alphabet)
+    idx = m_alpha.to_indices(data)
+    counts = np.bincount(idx, minlength=len(m_alpha))
+    return m_alpha, idx, counts, w / w.sum()
+
+
+def _first_uncodable(counts, q) -> int | None:
+    bad = np.flatnonzero((counts > 0) & (q <= 0))
+    return int(bad[0]) if bad.size else None
+
+
+# -- header sizes ---------------------------------------------------------------------------
+
+def _varint_bytes(values) -> int:
+    return sum(max(1, (int(v).bit_length() + 6) // 7) for v in values)
+
+
+def _alphabet_bytes(alphabet: Alphabet) -> int:
+    """Bytes to list a non-byte alphabet: each symbol's text in UTF-8 plus a separator."""
+    return sum(len(str(s).encode("utf-8")) + 1 for s in alphabet.symbols)
+
+
+def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
+    """Exact size of the model description a decoder needs, in bits.
+
+    Byte alphabets use the .ec container's compact descriptions (docs/format.md);
+    other alphabets add the symbol list (UTF-8 text) to varint-coded values.
+    """
+    if coder == "adaptive":
+        return 0 if alphabet.is_bytes else 8 * (_alphabet_bytes(alphabet) + 4)
+    if alphabet.is_bytes and len(alphabet) == 256:
+        from .container import modelcodec
+
+        if coder == "huffman":
+            return 8 * len(modelcodec.encode_code_lengths(model.lengths_array))
+        return 8 * len(modelcodec.encode_frequencies(model.freqs, model.scale_bits))
+    values = model.lengths_array if coder == "huffman" else model.freqs
+    return 8 * (_alphabet_bytes(alphabet) + _varint_bytes(values) + 1)
+
+
+# -- encode / decode ------------------------------------------------------------------------
+
+def _smooth(alphabet, idx, counts, q, smoothing):
+    """Apply smoothing; returns (alphabet, idx, counts, q, escape_info)."""
+    if smoothing is None:
+        bad = _first_uncodable(counts, q)
+        if bad is not None:
+            raise ModelError(
+                f"symbol {display_symbol(alphabet.symbols[bad], alphabet.is_bytes)} occurs "
+                f"{int(counts[bad])} times in the data "
+                "but has probability 0 in the model; pass smoothing='escape' or a float floor")
+        return alphabet, idx, counts, q, {}
+    if smoothing == "escape":
+        unknown = np.flatnonzero((counts > 0) & (q <= 0))
+        if unknown.size == 0:
+            return alphabet, idx, counts, q, {}
+        esc = len(alphabet)
+        # keep the known symbols' indices; unknown symbols become ESC in the main stream
+        remap = np.arange(len(alphabet) + 1)
+        remap[unknown] = esc
+        literals = np.searchsorted(unknown, idx[np.isin(idx, unknown)])
+        new_alpha = Alphabet(alphabet.symbols + (ESCAPE,))
+        new_idx = remap[idx]
+        new_counts = np.bincount(new_idx, minlength=esc + 1)
+        # ESC gets the weight of one occurrence per unknown kind (a Laplace-style estimate)
+        q_ext = np.append(q, 0.0)
+        q_ext[esc] = max(q[q > 0].min() / 2, 1e-9) if (q > 0).any() else 1.0
+        q_ext /= q_ext.sum()
+        info = {"alphabet": alphabet, "unknown": unknown, "literals": literals.astype(np.int64)}
+        return new_alpha, new_idx, new_counts, q_ext, info
+    try:
+        eps = float(smoothing)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"smoothing must be None, 'escape' or a float, got {smoothing!r}") from None
+    if not 0 < eps < 1:
+        raise InvalidInputError(f"an additive floor must lie in (0, 1), got {eps}")
+    support = (q > 0) | (counts > 0)
+    q_new = (1 - eps) * q + eps * support / support.sum()
+    return alphabet, idx, counts, q_new, {}
+
+
+def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | None = None,
+           smoothing=None, max_length: int | None = None) -> Encoded:
+    """Code ``symbols`` (bytes, str, or any sequence of hashable symbols) with one coder.
+
+    ``coder``: "huffman", "arithmetic", "rans" or "adaptive". ``model``: None (built
+    from the data), a FrequencyTable, StaticModel, mapping or probability sequence.
+    ``scale_bits``: precision of the quantized model (default 16; up to 24 for
+    arithmetic and rANS). ``max_length``: Huffman length limit.
+    """
+    if coder not in CODERS:
+        raise InvalidInputError(f"coder must be one of {', '.join(CODERS)}, got {coder!r}")
+    if coder == "adaptive" and model is not None:
+        raise InvalidInputError("the adaptive coder learns its model from the data: model= is unused")
+    alphabet, idx, counts, q = build_model(symbols, model)
+    alphabet, idx, counts, q, esc = _smooth(alphabet, idx, counts, q, smoothing)
+    n = int(idx.size)
+    scale = DEFAULT_SCALE_BITS if scale_bits is None else int(scale_bits)
+    k_needed = max(1, int((q > 0).sum()))
+    scale = max(scale, (k_needed - 1).bit_length())
+
+    if coder == "huffman":
+        cm = HuffmanCode(alphabet, np.zeros(len(alphabet), np.int64))
+        if (q > 0).any():
+            cm = HuffmanCode.from_frequencies(FrequencyTable(alphabet, q), max_length=max_length)
+        payload = cm.encode_indices(idx) if n else b""
+    elif coder in ("arithmetic", "rans"):
+        freqs = quantize_counts(q, scale) if (q > 0).any() else np.zeros(len(alphabet), np.int64)
+        cm = StaticModel(alphabet, freqs, scale, source_counts=counts)
+        if coder == "arithmetic":
+            from .arithmetic import arithmetic_encode
+            payload = arithmetic_encode(idx, cm) if n else b""
+        else:
+            from .rans import rans_encode
+            payload = rans_encode(idx, cm) if n else b""
+    else:
+        from .adaptive import adaptive_encode
+        cm = None
+        payload = adaptive_encode(idx, len(alphabet)) if n else b""
+
+    header = header_bits_for(coder, cm, alphabet) if n else 0
+    fixup, side = 0.0, 0
+    if esc:
+        # ESC's ideal cost under Q in the main stream, plus the literals and the
+        # list of unknown symbols, which travel in the header
+        n_unknown = len(esc["unknown"])
+        side = len(esc["literals"]) * max(0, (n_unknown - 1).bit_length())
+        side += 8 * _alphabet_bytes(
+            Alphabet(esc["alphabet"].symbols[i] for i in esc["unknown"].tolist()))
+        header += side
+        fixup = -int(counts[-1]) * math.log2(q[-1]) + side
+    elif smoothing is not None:
+        # what the symbols of probability 0 under the unsmoothed model cost under Q'
+        zero = (counts > 0) & (build_model(symbols, model)[3] <= 0)
+        fixup = float(-(counts[zero] * np.log2(q[zero])).sum())
+    return Encoded(coder, payload, n, alphabet, cm, q, int(header), counts, float(fixup), side, esc)
+
+
+def decode(encoded: Encoded):
+    """Decode an :class:`Encoded`: bytes for byte data, else a list of symbols."""
+    n, alphabet = encoded.n_symbols, encoded.alphabet
+    if encoded.coder == "huffman":
+        idx = encoded.model.decode_indices(encoded.payload, n)
+    elif encoded.coder == "arithmetic":
+        from .arithmetic import arithmetic_decode
+        idx = arithmetic_decode(encoded.payload, n, encoded.model)
+    elif encoded.coder == "rans":
+        from .rans import rans_decode
+        idx = rans_decode(encoded.payload, n, encoded.model)
+    elif encoded.coder == "adaptive":
+        from .adaptive import adaptive_decode
+        idx = adaptive_decode(encoded.payload, n, len(alphabet))
+    else:
+        raise InvalidInputError(f"unknown coder {encoded.coder!r}")
+    if encoded.escape:
+        # ESC positions take, in order, the unknown symbols' original indices
+        idx = np.asarray(idx, dtype=np.int64).copy()
+        esc_positions = np.flatnonzero(idx == len(alphabet) - 1)
+        idx[esc_positions] = encoded.escape["unknown"][encoded.escape["literals"]]
+        return encoded.escape["alphabet"].from_indices(idx)
+    return alphabet.from_indices(idx)
