@@ -185,7 +185,7 @@ def test_invalid_code_lengths_are_corrupt(desc):
 
 
 @pytest.mark.parametrize("desc", [
-    b"", b"\x00", b"\x11\x02",                   # scale_bits 0 / 17, short
+    b"", b"\x00", b"\x19\x02",                   # short, scale_bits 0 / 25
     b"\x04\x02\x01ab",                           # missing frequency bits
     b"\x02\x02\x01ab\xff",                       # frequencies exceed 2**scale_bits
     b"\x04\x02\x01ab\x80\x00",                   # trailing byte after the codes

@@ -41,7 +41,14 @@ __all__ = ["CODERS", "AUTO", "encode_block", "decode_block", "available_coders",
 
 AUTO = "auto"
 AUTO_CANDIDATES = ("huffman", "rans", "arithmetic")  # ties go to the earlier (faster) one
-FLUSH_BYTES = {"rans": 4, "arithmetic": 4}  # final state / low bytes each coder writes
+
+
+def _flush_bytes(name: str) -> int:
+    """Bytes a coder writes beyond the symbols' information: rANS flushes its lane states,
+    the range coder at most a few bytes of ``low``."""
+    if name == "rans":
+        return int(getattr(_mod("rans"), "HEADER_BYTES", 8))
+    return 4
 
 
 @dataclass(frozen=True)
@@ -114,14 +121,26 @@ def _scale_bits(counts, n: int) -> int:
 def _static_model(counts, n: int):
     """Quantized model whose description fits in MAX_MODEL_SIZE bytes: lower the precision
     until it does (a near-uniform 256-symbol table costs ~200 bytes at 12 bits)."""
-    from ..frequency import FrequencyTable
+    from ..alphabet import BYTE_ALPHABET
+    from ..frequency import quantize_counts
+    from ..models import StaticModel
 
-    table = FrequencyTable.from_counts(counts)
+    class OwnCountsModel(StaticModel):
+        """A model quantized from the very block it codes: every symbol of the block has
+        a frequency >= 1 by construction, so the coders' re-count of the block (a
+        second pass over it) is skipped."""
+
+        __slots__ = ()
+
+        def check_codable(self, indices) -> None:
+            return None
+
     scale = _scale_bits(counts, n)
     while True:
-        model = table.quantize(scale)
-        if frequency_description_size(model.freqs, scale) <= MAX_MODEL_SIZE or scale <= 8:
-            return model
+        freqs = quantize_counts(counts, scale)
+        if frequency_description_size(freqs, scale) <= MAX_MODEL_SIZE or scale <= 8:
+            return OwnCountsModel(BYTE_ALPHABET, freqs, scale)
+        scale -= 1
 
 
 def _model_from(model_desc):
@@ -209,13 +228,15 @@ def check_coder(coder: str, level: int | None = None) -> tuple[str, int]:
 # -- writing ------------------------------------------------------------------------------
 
 def _counts(arr, counts):
-    return counts if counts is not None else np.bincount(arr, minlength=256)
+    from .histogram import byte_histogram
+
+    return counts if counts is not None else byte_histogram(arr)
 
 
 def _static_cost_bytes(model, counts, name: str) -> float:
     nz = counts > 0
     bits = float((counts[nz] * (model.scale_bits - np.log2(model.freqs[nz]))).sum())
-    return bits / 8 + FLUSH_BYTES[name] + frequency_description_size(model.freqs, model.scale_bits)
+    return bits / 8 + _flush_bytes(name) + frequency_description_size(model.freqs, model.scale_bits)
 
 
 def _auto_choose(arr, counts):
@@ -242,7 +263,7 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     prepared = None
     counts = None
     if coder == AUTO:
-        counts = np.bincount(arr, minlength=256)
+        counts = _counts(arr, None)
         coder, prepared = _auto_choose(arr, counts)
     spec = CODERS[coder]
     if prepared is not None:

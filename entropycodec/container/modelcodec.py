@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 MAX_CODE_LENGTH = 15  # lengths fit in 4 bits
-MAX_SCALE_BITS = 16   # the range and rANS coders' precision limit
+MAX_SCALE_BITS = 24   # the range and rANS coders' precision limit (total <= 2**24)
 
 LAYOUT_ALL, LAYOUT_BITMAP, LAYOUT_LIST = 0, 1, 2
 
@@ -141,7 +141,7 @@ def encode_frequencies(freqs, scale_bits: int) -> bytes:
     """Description of 256 frequencies (0 = absent) summing to ``2**scale_bits``."""
     freqs = np.asarray(freqs, dtype=np.int64)
     if int(freqs.sum()) != 1 << scale_bits or not 1 <= scale_bits <= MAX_SCALE_BITS:
-        raise ValueError("frequencies must sum to 2**scale_bits, scale_bits in 1..16")
+        raise ValueError("frequencies must sum to 2**scale_bits, scale_bits in 1..24")
     present = np.flatnonzero(freqs)
     layout, symbol_set = _symbol_set(present)
     values = freqs[present[:-1]] - 1
@@ -164,7 +164,7 @@ def decode_frequencies(desc: bytes) -> tuple[np.ndarray, int]:
         raise CorruptDataError("model description ends early")
     scale_bits, order = desc[0], desc[1] >> 4
     if not 1 <= scale_bits <= MAX_SCALE_BITS:
-        raise CorruptDataError(f"frequency description: scale_bits {scale_bits} out of 1..16")
+        raise CorruptDataError(f"frequency description: scale_bits {scale_bits} out of 1..24")
     present, pos = _read_symbol_set(desc[1] & 15, desc, 2)
     if present.size > 1 << scale_bits:
         raise CorruptDataError("frequency description: more symbols than frequency slots")
