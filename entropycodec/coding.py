@@ -131,6 +131,12 @@ def build_model(data, model=None):
     return m_alpha, idx, counts, w / w.sum()
 
 
+def _label(alphabet: Alphabet, index: int) -> str:
+    """How an error message names a symbol: 'a' or 0xff for bytes, repr otherwise."""
+    sym = alphabet.symbols[index]
+    return display_symbol(sym, True) if alphabet.is_bytes else repr(sym)
+
+
 def _first_uncodable(counts, q) -> int | None:
     bad = np.flatnonzero((counts > 0) & (q <= 0))
     return int(bad[0]) if bad.size else None
@@ -173,7 +179,7 @@ def _smooth(alphabet, idx, counts, q, smoothing):
         bad = _first_uncodable(counts, q)
         if bad is not None:
             raise ModelError(
-                f"symbol {display_symbol(alphabet.symbols[bad], alphabet.is_bytes)} occurs "
+                f"symbol {_label(alphabet, bad)} occurs "
                 f"{int(counts[bad])} times in the data "
                 "but has probability 0 in the model; pass smoothing='escape' or a float floor")
         return alphabet, idx, counts, q, {}

@@ -1,0 +1,113 @@
+"""The bit accounting report: exact parts, stable keys, known values."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import entropycodec as ec
+from entropycodec.cli.main import cli
+
+CODERS = ("huffman", "arithmetic", "rans", "adaptive")
+
+
+@pytest.fixture(scope="module")
+def abcd_iid(request):
+    from conftest import OWN_CORPORA
+
+    return (OWN_CORPORA / "abcd_iid.txt").read_bytes()
+
+
+def test_parts_add_up_exactly(abcd_iid):
+    r = ec.analyze(abcd_iid, coders=CODERS)
+    for acc in r.coders.values():
+        assert abs(r.bound_bits + sum(acc.overhead_bits.values()) - acc.total_bits) < 1e-6
+
+
+def test_abcd_iid_values(abcd_iid):
+    r = ec.analyze(abcd_iid, coders=CODERS)
+    assert r.n_symbols == 100_000 and r.distinct_symbols == 4
+    assert round(r.entropy_bits_per_symbol, 6) == 1.757521
+    huff = r.coders["huffman"]
+    counts = [abcd_iid.count(c) for c in b"ABCD"]
+    exact = counts[0] * 1 + counts[1] * 2 + counts[2] * 3 + counts[3] * 3
+    assert huff.payload_bits == 8 * math.ceil(exact / 8)
+    assert huff.overhead_bits["integer_length"] == pytest.approx(
+        sum(c * (ln + math.log2(c / 100_000)) for c, ln in zip(counts, [1, 2, 3, 3])), abs=1e-6)
+    assert huff.overhead_bits["mismatch"] == pytest.approx(0, abs=1e-6)
+    for name in ("arithmetic", "rans"):
+        acc = r.coders[name]
+        # within 0.05% of n*H plus the header
+        assert acc.payload_bits <= r.bound_bits * 1.0005 + 64 + 8 * 40
+        assert 0 <= acc.overhead_bits["quantization"] < 1.0
+    assert r.coders["huffman"].compression_rate == pytest.approx(800_000 / huff.total_bits)
+    assert r.coders["huffman"].space_saving_rate == pytest.approx(
+        (800_000 - huff.total_bits) / huff.total_bits)
+
+
+def test_mismatch_part_is_n_times_kl():
+    rng = np.random.default_rng(3)
+    data = rng.choice(3, size=200_000, p=[0.8, 0.1, 0.1]).astype(np.uint8)
+    model = {0: 0.2, 1: 0.2, 2: 0.6}
+    r = ec.analyze(data, model=model, coders=("arithmetic", "huffman"))
+    counts = np.bincount(data, minlength=3)
+    p = counts / counts.sum()
+    kl = sum(p[i] * math.log2(p[i] / model[i]) for i in range(3))
+    assert r.kl_divergence_bits_per_symbol == pytest.approx(kl, abs=1e-12)
+    for acc in r.coders.values():
+        assert acc.overhead_bits["mismatch"] == pytest.approx(200_000 * kl, rel=1e-9)
+
+
+def test_to_dict_stable_keys(abcd_iid):
+    d = ec.analyze(abcd_iid, coders=("huffman",), contexts=2).to_dict()
+    for key in ("n_symbols", "entropy_bits_per_symbol", "cross_entropy_bits_per_symbol",
+                "kl_divergence_bits_per_symbol", "coders", "conditional_entropies_bits_per_symbol"):
+        assert key in d
+    c = d["coders"]["huffman"]
+    for key in ("payload_bits", "header_bits", "total_bits", "bits_per_symbol", "overhead_bits",
+                "compression_rate_alpha", "space_saving_rate_beta"):
+        assert key in c
+    assert set(d["conditional_entropies_bits_per_symbol"]) == {"H1", "H2"}
+    json.dumps(d)
+
+
+def test_markov_context_gain():
+    from conftest import OWN_CORPORA
+
+    data = (OWN_CORPORA / "markov.txt").read_bytes()
+    r = ec.analyze(data, coders=("huffman",), contexts=1)
+    assert round(r.entropy_bits_per_symbol, 3) == 2.318
+    assert abs(r.conditional_entropies["H1"] - 1.670951) < 0.01  # the source's entropy rate
+
+
+def test_analyze_cli_text_and_json(tmp_path):
+    from conftest import OWN_CORPORA
+
+    f = OWN_CORPORA / "abcd.txt"
+    r = CliRunner().invoke(cli, ["analyze", str(f), "--coders", "huffman,arithmetic"])
+    assert r.exit_code == 0, r.output
+    assert "entropy H(P): 1.760964 bits/symbol" in r.output
+    r = CliRunner().invoke(cli, ["analyze", str(f), "--json", "--contexts", "0"])
+    doc = json.loads(r.output)
+    assert doc["n_symbols"] == 10 and set(doc["coders"]) == set(CODERS)
+
+
+def test_analyze_cli_model_mismatch_errors(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(b"hello world")
+    b.write_bytes(b"hello")
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--model-from", str(b)])
+    assert r.exit_code == 1 and "symbol ' ' occurs 1 times" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--model-from", str(b), "--smoothing",
+                                 "escape", "--json"])
+    assert r.exit_code == 0
+    assert json.loads(r.output)["coders"]["arithmetic"]["overhead_bits"]["fixup"] > 0
+    q = tmp_path / "q.json"
+    q.write_text('{"h": 0.2, "e": 0.2, "l": 0.3, "o": 0.2, " ": 0.05, "w": 0.025, "r": 0.0125, "d": 0.0125}')
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--model", str(q), "--json"])
+    assert r.exit_code == 0, r.output
+    q.write_text("{not json")
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--model", str(q)])
+    assert r.exit_code == 1 and "not valid JSON" in r.output
