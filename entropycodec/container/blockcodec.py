@@ -60,6 +60,7 @@ class Coder:
     encode: Callable  # (u8 array, counts or None, param) -> (model description, payload)
     decode: Callable  # (model description, payload, n, param) -> u8 array or bytes
     has_param: bool = False
+    requires: tuple = ()  # names the module must define (it may exist half-written)
 
     @property
     def coder_id(self) -> int:
@@ -69,10 +70,10 @@ class Coder:
         if not self.module:
             return True
         try:
-            importlib.import_module(f"entropycodec.{self.module}")
+            module = importlib.import_module(f"entropycodec.{self.module}")
         except ImportError:
             return False
-        return True
+        return all(hasattr(module, name) for name in self.requires)
 
 
 def _mod(name: str):
@@ -185,13 +186,16 @@ def _cm_decode(model, payload, n, param):
 
 CODERS: dict[str, Coder] = {c.name: c for c in (
     Coder("raw", "", _raw_encode, _raw_decode),
-    Coder("huffman", "huffman", _huffman_encode, _huffman_decode),
+    Coder("huffman", "huffman", _huffman_encode, _huffman_decode, requires=("HuffmanCode",)),
     Coder("arithmetic", "arithmetic", _static_encoder("arithmetic", "arithmetic_encode"),
-          _static_decoder("arithmetic", "arithmetic_decode")),
+          _static_decoder("arithmetic", "arithmetic_decode"),
+          requires=("arithmetic_encode", "arithmetic_decode")),
     Coder("rans", "rans", _static_encoder("rans", "rans_encode"),
-          _static_decoder("rans", "rans_decode")),
-    Coder("adaptive", "adaptive", _adaptive_encode, _adaptive_decode),
-    Coder("cm", "cm", _cm_encode, _cm_decode, has_param=True),
+          _static_decoder("rans", "rans_decode"), requires=("rans_encode", "rans_decode")),
+    Coder("adaptive", "adaptive", _adaptive_encode, _adaptive_decode,
+          requires=("adaptive_encode", "adaptive_decode")),
+    Coder("cm", "cm", _cm_encode, _cm_decode, has_param=True,
+          requires=("cm_encode", "cm_decode", "LEVELS", "DEFAULT_LEVEL")),
 )}
 _BY_ID = {c.coder_id: c for c in CODERS.values()}
 

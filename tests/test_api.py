@@ -1,0 +1,340 @@
+"""The lzma/bz2-shaped API: round trips for every coder, incremental objects, ECFile, open."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+import pytest
+
+import entropycodec
+from entropycodec import (Compressor, Decompressor, ECFile, compress, decompress, read_header)
+from entropycodec.container.blockcodec import CODERS
+from entropycodec.errors import CorruptDataError, InvalidInputError, TruncatedDataError
+
+from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
+
+ALL_CODERS = ["auto", *CODERS]
+FAST_CODERS = {"auto", "raw", "huffman", "arithmetic", "rans"}
+
+
+def _need(coder: str) -> None:
+    if coder != "auto" and not CODERS[coder].available():
+        pytest.skip(f"coder {coder!r} is not available yet")
+
+
+def _samples() -> dict:
+    rng = np.random.default_rng(7)
+    text = b"It was the best of times, it was the worst of times. " * 40
+    return {
+        "empty": b"",
+        "one-byte": b"x",
+        "two-bytes": b"\x00\xff",
+        "one-symbol": b"a" * 1000,
+        "every-byte": bytes(range(256)) * 4,
+        "random": rng.integers(0, 256, 5000, dtype=np.uint8).tobytes(),
+        "skewed": rng.choice(4, 5000, p=[0.9, 0.05, 0.03, 0.02]).astype(np.uint8).tobytes(),
+        "text": text,
+    }
+
+
+SAMPLES = _samples()
+
+
+@pytest.mark.parametrize("coder", ALL_CODERS)
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_round_trip_samples(coder, name):
+    _need(coder)
+    data = SAMPLES[name]
+    packed = compress(data, coder=coder)
+    assert decompress(packed) == data
+    info = read_header(packed)
+    assert info.uncompressed_size == len(data) and info.compressed_size == len(packed)
+
+
+@pytest.mark.parametrize("coder", ALL_CODERS)
+@pytest.mark.parametrize("size", [63, 64, 65, 128, 129, 640])
+def test_block_boundaries(coder, size):
+    _need(coder)
+    data = SAMPLES["text"][:size]
+    packed = compress(data, coder=coder, block_size=64)
+    assert decompress(packed) == data
+    blocks = read_header(packed).blocks
+    assert [b.original_size for b in blocks] == [64] * (size // 64) + ([size % 64] if size % 64 else [])
+
+
+def _corpus_cases(files, slow_coders_slow: bool):
+    cases = []
+    for param in corpus_params(files):
+        for coder in ALL_CODERS:
+            marks = list(param.marks)
+            if coder not in FAST_CODERS and slow_coders_slow:
+                marks.append(pytest.mark.slow)
+            cases.append(pytest.param(param.values[0], coder, marks=marks,
+                                      id=f"{param.id}-{coder}"))
+    return cases
+
+
+@pytest.mark.parametrize("path,coder", _corpus_cases(CANTERBURY_FILES, False)
+                         + _corpus_cases(LARGE_FILES, True))
+def test_round_trip_corpus(path, coder):
+    _need(coder)
+    data = path.read_bytes()
+    packed = compress(data, coder=coder, block_size=1 << 20)
+    assert decompress(packed) == data
+    if coder in ("auto", "arithmetic", "rans", "huffman"):
+        assert len(packed) <= len(data) + 34 + 24 * (len(data) // (1 << 20) + 1)
+
+
+def test_auto_never_loses_to_the_coders_it_chooses_from():
+    data = CANTERBURY_FILES[0].read_bytes() if CANTERBURY_FILES else SAMPLES["text"] * 50
+    auto = len(compress(data, coder="auto"))
+    for coder in ("huffman", "arithmetic", "rans"):
+        if CODERS[coder].available():
+            assert auto <= len(compress(data, coder=coder)) + 16
+
+
+def test_auto_stores_incompressible_blocks_raw():
+    info = read_header(compress(SAMPLES["random"]))
+    assert info.coder_counts() == {"raw": 1}
+
+
+def test_threads_give_identical_output():
+    data = (SAMPLES["text"] + SAMPLES["skewed"]) * 30
+    one = compress(data, block_size=4096, threads=1)
+    assert compress(data, block_size=4096, threads=2) == one
+    assert compress(data, block_size=4096, threads=3) == one
+    assert decompress(one) == data
+
+
+@pytest.mark.parametrize("kwargs", [{"coder": "lzma"}, {"block_size": 0}, {"block_size": 2.5},
+                                    {"threads": -1}, {"block_size": (1 << 28) + 1}])
+def test_bad_options(kwargs):
+    with pytest.raises(InvalidInputError):
+        compress(b"abc", **kwargs)
+
+
+def test_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        compress(b"abc", "huffman")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Compressor("huffman")  # type: ignore[misc]
+
+
+# -- incremental objects ----------------------------------------------------------------
+
+def test_compressor_output_does_not_depend_on_chunking():
+    data = SAMPLES["text"] * 20
+    expected = compress(data, block_size=1000)
+    rng = random.Random(3)
+    comp = Compressor(block_size=1000)
+    out, pos = [], 0
+    while pos < len(data):
+        step = rng.randint(0, 2500)
+        out.append(comp.compress(data[pos:pos + step]))
+        pos += step
+    out.append(comp.flush())
+    assert b"".join(out) == expected
+
+
+def test_compressor_after_flush():
+    comp = Compressor()
+    comp.compress(b"abc")
+    comp.flush()
+    with pytest.raises(ValueError):
+        comp.compress(b"more")
+    with pytest.raises(ValueError):
+        comp.flush()
+
+
+def test_compressor_accepts_buffers():
+    data = SAMPLES["text"]
+    assert decompress(compress(bytearray(data))) == data
+    assert decompress(compress(memoryview(data))) == data
+    assert decompress(compress(np.frombuffer(data, np.uint8))) == data
+
+
+def test_decompressor_byte_by_byte():
+    data = SAMPLES["text"] * 3
+    packed = compress(data, block_size=500)
+    d = Decompressor()
+    out = b"".join(d.decompress(packed[i:i + 1]) for i in range(len(packed)))
+    assert out == data and d.eof and d.unused_data == b""
+
+
+def test_decompressor_max_length_and_needs_input():
+    data = SAMPLES["text"] * 3
+    packed = compress(data, block_size=500)
+    d = Decompressor()
+    first = d.decompress(packed, max_length=100)
+    assert first == data[:100] and not d.needs_input and not d.eof
+    parts = [first]
+    while not d.eof:
+        chunk = d.decompress(b"", max_length=77)
+        assert len(chunk) <= 77
+        parts.append(chunk)
+    assert b"".join(parts) == data
+    with pytest.raises(EOFError):
+        d.decompress(b"")
+
+
+def test_decompressor_max_length_zero_decodes_nothing():
+    d = Decompressor()
+    assert d.decompress(compress(b"hello"), max_length=0) == b""
+    assert d.decompress(b"") == b"hello"
+
+
+def test_decompressor_needs_input_on_partial_data():
+    packed = compress(SAMPLES["text"], block_size=500)
+    d = Decompressor()
+    d.decompress(packed[:40])
+    assert d.needs_input and not d.eof
+
+
+def test_decompressor_unused_data():
+    d = Decompressor()
+    assert d.decompress(compress(b"one") + b"tail") == b"one"
+    assert d.eof and d.unused_data == b"tail"
+
+
+def test_decompressor_keeps_failing_after_an_error():
+    bad = bytearray(compress(SAMPLES["text"]))
+    bad[-30] ^= 1
+    d = Decompressor()
+    with pytest.raises(CorruptDataError):
+        d.decompress(bytes(bad))
+    with pytest.raises(CorruptDataError):
+        d.decompress(b"")
+
+
+def test_concatenated_streams():
+    a, b = SAMPLES["text"], SAMPLES["skewed"]
+    assert decompress(compress(a) + compress(b, coder="huffman") + compress(b"")) == a + b + b""
+
+
+def test_empty_and_truncated_inputs():
+    with pytest.raises(TruncatedDataError):
+        decompress(b"")
+    with pytest.raises(TruncatedDataError):
+        decompress(compress(b"abc")[:-1])
+    with pytest.raises(EOFError):  # TruncatedDataError is an EOFError, like gzip's
+        decompress(compress(b"abc")[:20])
+
+
+# -- ECFile and open ---------------------------------------------------------------------
+
+def test_ecfile_write_then_read(tmp_path):
+    path = tmp_path / "x.ec"
+    data = SAMPLES["text"] * 10
+    with ECFile(path, "wb", block_size=1000) as f:
+        assert f.writable() and not f.readable()
+        for i in range(0, len(data), 333):
+            f.write(data[i:i + 333])
+        assert f.tell() == len(data)
+    assert decompress(path.read_bytes()) == data
+    with ECFile(path) as f:
+        assert f.readable() and f.seekable()
+        assert f.read(10) == data[:10]
+        assert f.peek(1)[:1] == data[10:11]
+        f.seek(0)
+        assert f.read() == data
+        f.seek(-5, io.SEEK_END)
+        assert f.read() == data[-5:]
+        f.seek(100)
+        assert f.tell() == 100 and f.read(3) == data[100:103]
+    assert f.closed
+    with pytest.raises(ValueError):
+        f.read()
+
+
+def test_ecfile_readline_and_iteration():
+    lines = [b"line %d\n" % i for i in range(500)]
+    with ECFile(io.BytesIO(compress(b"".join(lines), block_size=1000))) as f:
+        assert f.readline() == lines[0]
+        assert list(f) == lines[1:]
+
+
+def test_ecfile_on_file_objects_and_append(tmp_path):
+    buf = io.BytesIO()
+    with ECFile(buf, "wb") as f:
+        f.write(b"first ")
+    assert not buf.closed  # a file object passed in is not closed
+    path = tmp_path / "log.ec"
+    path.write_bytes(buf.getvalue())
+    with ECFile(path, "ab") as f:
+        f.write(b"second")
+    assert len(read_header(path).streams) == 2
+    with ECFile(path) as f:
+        assert f.read() == b"first second"
+
+
+def test_ecfile_read_uses_bounded_memory_for_many_blocks(tmp_path):
+    data = SAMPLES["skewed"] * 40
+    path = tmp_path / "m.ec"
+    path.write_bytes(compress(data, block_size=4096))
+    with ECFile(path) as f:
+        chunks = iter(lambda: f.read1(1000), b"")
+        assert b"".join(chunks) == data
+
+
+def test_ecfile_modes_and_types():
+    with pytest.raises(ValueError):
+        ECFile(io.BytesIO(), "r+")
+    with pytest.raises(TypeError):
+        ECFile(42)
+    with ECFile(io.BytesIO(compress(b"abc")), "rb") as f:
+        with pytest.raises(io.UnsupportedOperation):
+            f.write(b"x")
+    with ECFile(io.BytesIO(), "wb") as f:
+        with pytest.raises(io.UnsupportedOperation):
+            f.read()
+
+
+def test_ecfile_reports_truncation(tmp_path):
+    path = tmp_path / "t.ec"
+    path.write_bytes(compress(SAMPLES["text"])[:-3])
+    with ECFile(path) as f, pytest.raises(TruncatedDataError):
+        f.read()
+
+
+def test_open_text_mode(tmp_path):
+    path = tmp_path / "t.txt.ec"
+    with entropycodec.open(path, "wt", encoding="utf-8", newline="\n") as f:
+        f.write("línea uno\nlínea dos\n")
+    with entropycodec.open(path, "rt", encoding="utf-8") as f:
+        assert f.readlines() == ["línea uno\n", "línea dos\n"]
+    with entropycodec.open(path, "rb") as f:
+        assert f.read().decode("utf-8").count("\n") == 2
+
+
+def test_open_rejects_text_arguments_in_binary_mode(tmp_path):
+    with pytest.raises(ValueError):
+        entropycodec.open(tmp_path / "x.ec", "wb", encoding="utf-8")
+    with pytest.raises(ValueError):
+        entropycodec.open(tmp_path / "x.ec", "rtb")
+
+
+def test_open_with_coder_options(tmp_path):
+    path = tmp_path / "h.ec"
+    with entropycodec.open(path, "wb", coder="huffman", block_size=100) as f:
+        f.write(SAMPLES["text"][:250])
+    assert read_header(path).coder_counts() == {"huffman": 3}
+
+
+def test_public_surface():
+    for name in ("compress", "decompress", "open", "Compressor", "Decompressor", "ECFile",
+                 "read_header"):
+        assert name in entropycodec.__all__ and callable(getattr(entropycodec, name))
+
+
+def test_read_header_on_file_objects_and_paths(tmp_path):
+    packed = compress(SAMPLES["text"], block_size=700) + compress(b"zz", coder="raw")
+    path = tmp_path / "h.ec"
+    path.write_bytes(packed)
+    for source in (packed, path, str(path), io.BytesIO(packed)):
+        info = read_header(source)
+        assert len(info.streams) == 2
+        assert info.uncompressed_size == len(SAMPLES["text"]) + 2
+        assert info.compressed_size == len(packed)
+        assert sum(b.stored_size for b in info.blocks) + 2 * 34 == len(packed)
