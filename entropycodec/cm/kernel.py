@@ -171,7 +171,6 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
     word_prev = 0
     match_len = 0
     match_ptr = 0
-    apm2_hash = context_hash(0, 0, 10)
     _context_hashes(hashes, c4, c8, word, word_prev)
     _find_buckets(ht, ht_mask, hashes, slots, 1)
     x[I_BIAS] = 256
@@ -204,8 +203,8 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
                 x[I_MATCH_LENGTH] = 0
             wbase = (match_class * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
-            pa1, ia1 = apm_p(apm1, (c1 << 8) | c0, pm)
-            pa2, ia2 = apm_p(apm2, (apm2_hash ^ c0) & 0xFFFF, pm)
+            pa1, ia1 = apm_p(apm1, c0, pm)
+            pa2, ia2 = apm_p(apm2, (c1 << 8) | c0, pm)
             p = (pm + pa1 + 2 * pa2 + 2) >> 2
             if p < 1:
                 p = 1
@@ -273,7 +272,6 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
                 match_len += 1
         mt_index = context_hash(c4, c8 & 0xFFFF, 9) & mt_mask
         match_len, match_ptr = _match_find(buf, pos + 1, mt, mt_index, match_len, match_ptr)
-        apm2_hash = context_hash(c4 & 0xFFFF, 0, 10)
         _context_hashes(hashes, c4, c8, word, word_prev)
         _find_buckets(ht, ht_mask, hashes, slots, 1)
 

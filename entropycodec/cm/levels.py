@@ -8,12 +8,15 @@ output and payload buffers):
 ======  ===========  ============  ======================
 level   hash table   match index   total (memory_bytes)
 ======  ===========  ============  ======================
-1       1 MiB        128 KiB       ~9.9 MiB
-5       16 MiB       2 MiB         ~26.8 MiB
-6       32 MiB       4 MiB         ~44.8 MiB
-7       64 MiB       8 MiB         ~80.8 MiB
-8       128 MiB      16 MiB        ~152.8 MiB (default)
-9       256 MiB      32 MiB        ~296.8 MiB
+1       512 KiB      128 KiB       5.1 MiB
+2       1 MiB        256 KiB       5.7 MiB
+3       2 MiB        512 KiB       6.9 MiB
+4       4 MiB        1 MiB         9.4 MiB
+5       8 MiB        2 MiB         14.4 MiB
+6       16 MiB       4 MiB         24.4 MiB
+7       32 MiB       8 MiB         44.4 MiB (default)
+8       64 MiB       16 MiB        84.4 MiB
+9       128 MiB      32 MiB        164.4 MiB
 ======  ===========  ============  ======================
 
 >>> memory_bytes(DEFAULT_LEVEL) <= 256 << 20
@@ -31,7 +34,7 @@ from .tables import STATE_COUNTS, squash
 __all__ = ["LEVELS", "DEFAULT_LEVEL", "memory_bytes", "allocate_tables", "N_INPUTS", "N_HASHED"]
 
 LEVELS = range(1, 10)
-DEFAULT_LEVEL = 8
+DEFAULT_LEVEL = 7
 
 # Hashed contexts with bit-history buckets: orders 2, 3, 4, 5, 6 and the current word.
 N_HASHED = 6
@@ -41,8 +44,10 @@ N_INPUTS = 2 + N_HASHED + 3
 N_MIXER_SETS = 256 * 4
 # Match-model StateMap contexts: 32 quantized lengths times the expected bit.
 N_MATCH_CONTEXTS = 64
-# APM contexts: 16 bits (order 1 with c0; hashed order 2 with c0), 33 knots each.
-APM_CONTEXTS = 1 << 16
+# APM contexts: the partial byte c0 alone (256), and c0 with the previous byte (65536);
+# 33 knots each.
+APM0_CONTEXTS = 256
+APM1_CONTEXTS = 1 << 16
 APM_KNOTS = 33
 # Initial mixer weight, 0.25 in 16-bit fixed point: about 1 / (useful inputs), so the first
 # predictions are a plain average in the stretched domain.
@@ -50,12 +55,13 @@ INITIAL_WEIGHT = 1 << 14
 
 
 def _hash_table_bytes(level: int) -> int:
-    """16-byte buckets, 2**(15 + level) of them."""
-    return 1 << (19 + level)
+    """16-byte buckets, 2**(14 + level) of them (512 KiB at level 1, 128 MiB at level 9)."""
+    return 1 << (18 + level)
 
 
 def _match_entries(level: int) -> int:
-    return 1 << (15 + level)
+    """Last-position index of the match model: 2**(14 + level) int32 (64 KiB .. 32 MiB)."""
+    return 1 << (14 + level)
 
 
 def _specs(level: int) -> dict[str, tuple[int, type]]:
@@ -67,8 +73,8 @@ def _specs(level: int) -> dict[str, tuple[int, type]]:
         "sm_hashed": (N_HASHED * 256, np.uint32),
         "sm_match": (N_MATCH_CONTEXTS, np.uint32),
         "mixer_weights": (N_MIXER_SETS * N_INPUTS, np.int32),
-        "apm_order1": (APM_CONTEXTS * APM_KNOTS, np.uint16),
-        "apm_order2": (APM_CONTEXTS * APM_KNOTS, np.uint16),
+        "apm_order0": (APM0_CONTEXTS * APM_KNOTS, np.uint16),
+        "apm_order1": (APM1_CONTEXTS * APM_KNOTS, np.uint16),
     }
 
 
@@ -104,6 +110,6 @@ def allocate_tables(level: int) -> dict[str, np.ndarray]:
     tables["sm_hashed"][:] = np.tile(per_state, N_HASHED).astype(np.uint32)
     tables["mixer_weights"][:] = INITIAL_WEIGHT
     knots = np.array([squash((j - 16) * 128) * 16 for j in range(APM_KNOTS)], dtype=np.uint16)
-    tables["apm_order1"][:] = np.tile(knots, APM_CONTEXTS)
-    tables["apm_order2"][:] = np.tile(knots, APM_CONTEXTS)
+    tables["apm_order0"][:] = np.tile(knots, APM0_CONTEXTS)
+    tables["apm_order1"][:] = np.tile(knots, APM1_CONTEXTS)
     return tables
