@@ -276,13 +276,15 @@ class HuffmanCode:
                     lo = code << (tbits - ln)
                     table_sym[lo : lo + (1 << (tbits - ln))] = i
                     table_len[lo : lo + (1 << (tbits - ln))] = ln
+            # packed (symbol << 5) | length for the fast kernel (all words fit the table)
+            packed = (table_sym.astype(np.int32) << 5) | table_len
             self._decoder = (table_sym, table_len, tbits, first_code, first_index, count,
-                             sorted_syms, max_len, sym_dtype)
+                             sorted_syms, max_len, packed, sym_dtype)
         return self._decoder
 
     def decode_indices(self, data, count: int) -> np.ndarray:
         """Decode ``count`` symbol indices from ``data``."""
-        from .kernels.huffman_kernels import OK, decode_kernel
+        from .kernels.huffman_kernels import OK, decode_kernel, decode_short_kernel
 
         count = int(count)
         if count < 0:
@@ -297,7 +299,11 @@ class HuffmanCode:
             raise TruncatedDataError(
                 f"{count} symbols need at least {count} bits, the data has {buf.size * 8}")
         out = np.empty(count, dtype=tables[-1])
-        status, consumed = decode_kernel(buf, count, *tables[:-1], out)
+        tbits, max_len, packed = tables[2], tables[7], tables[8]
+        if max_len <= tbits:
+            status, consumed = decode_short_kernel(buf, count, packed, tbits, out)
+        else:
+            status, consumed = decode_kernel(buf, count, *tables[:8], out)
         if status != OK:
             raise CorruptDataError("invalid Huffman code word in the data")
         if consumed > buf.size * 8:

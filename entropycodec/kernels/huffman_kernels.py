@@ -128,3 +128,56 @@ def decode_kernel(data, n, table_sym, table_len, table_bits,
         nbits -= length
         consumed += length
     return OK, consumed
+
+
+@njit(cache=True, nogil=True)
+def decode_short_kernel(data, n, table, table_bits, out):
+    """Decode ``n`` symbols when every code word fits the table (max length <= table_bits <= 16).
+
+    ``table[e]`` packs (symbol << 5) | length for the ``table_bits``-bit prefix e;
+    length 0 marks a prefix no code word starts with. The window is refilled 32
+    bits at a time whenever it holds fewer than 32 bits, which leaves room for two
+    table look-ups per refill. Returns (status, bits_consumed) as decode_kernel.
+    """
+    size = data.size
+    window = np.uint64(0)  # valid bits are the top ``nbits`` bits
+    nbits = 0
+    pos = 0
+    consumed = 0
+    shift = np.uint64(64 - table_bits)
+    t = 0
+    while t < n:
+        if nbits < 32:
+            if pos + 4 <= size:
+                w = ((np.uint64(data[pos]) << np.uint64(24)) | (np.uint64(data[pos + 1]) << np.uint64(16))
+                     | (np.uint64(data[pos + 2]) << np.uint64(8)) | np.uint64(data[pos + 3]))
+            else:
+                w = np.uint64(0)
+                for j in range(4):
+                    b = np.uint64(data[pos + j]) if pos + j < size else np.uint64(0)
+                    w = (w << np.uint64(8)) | b
+            pos += 4
+            window |= w << np.uint64(32 - nbits)
+            nbits += 32
+        # two symbols per refill: nbits >= 32 >= 2 * table_bits is not required, only
+        # that each look-up sees table_bits valid bits, so check before the second one
+        entry = table[window >> shift]
+        length = entry & 31
+        if length == 0:
+            return INVALID_CODE, consumed
+        out[t] = entry >> 5
+        window <<= np.uint64(length)
+        nbits -= length
+        consumed += length
+        t += 1
+        if t < n and nbits >= table_bits:
+            entry = table[window >> shift]
+            length = entry & 31
+            if length == 0:
+                return INVALID_CODE, consumed
+            out[t] = entry >> 5
+            window <<= np.uint64(length)
+            nbits -= length
+            consumed += length
+            t += 1
+    return OK, consumed
