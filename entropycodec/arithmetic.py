@@ -36,7 +36,7 @@ trailing bytes are detected (see :func:`entropycodec.kernels.range_kernels.check
 ...     enc.write(model, i)
 >>> payload = enc.finish()
 >>> payload.hex()
-'3a55b3'
+'518752'
 >>> dec = ArithmeticDecoder(payload)
 >>> [dec.read(model) for _ in range(10)]
 [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]
@@ -170,7 +170,7 @@ class ArithmeticEncoder:
     ...     enc.write(m, i)
     ...     m.update(i)
     >>> len(enc.finish())
-    2
+    1
     """
 
     __slots__ = ("_low", "_range", "_cache", "_pending", "_out", "_done")
@@ -305,9 +305,11 @@ def arithmetic_encode(indices, model) -> bytes:
     idx = as_index_array(indices, freqs.size)
     if idx.size == 0:
         return b""
-    model.check_codable(idx)
     out = np.empty(idx.size * ((scale_bits + 7) // 8) + 8, dtype=np.uint8)
     size = rk.encode_static(idx, freqs, cumulative, scale_bits, out)
+    if size < 0:  # a symbol with frequency 0: let the model name it
+        model.check_codable(idx)
+        raise ModelError(f"index {int(idx[-1 - size])} has frequency 0 in the model")
     return out[1:size].tobytes()
 
 

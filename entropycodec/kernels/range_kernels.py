@@ -134,7 +134,8 @@ def encode_static(indices, freqs, cumulative, scale_bits, out):
     """Range-code ``indices`` with frequencies summing to 2**scale_bits; return bytes used.
 
     ``freqs`` and ``cumulative`` are int64 (length k and k + 1); every index
-    must have a non-zero frequency (checked by the caller). ``out`` needs
+    must have a non-zero frequency: the kernel stops at the first that has
+    none and returns -(1 + its position). ``out`` needs
     ``len(indices) * ceil(scale_bits / 8) + 8`` bytes: a symbol leaves rng >=
     2**(40 - scale_bits), so it costs at most ceil(scale_bits / 8) shifts.
     ``out[0]`` receives the always-zero leading byte.
@@ -146,6 +147,8 @@ def encode_static(indices, freqs, cumulative, scale_bits, out):
     pos = 0
     for t in range(indices.size):
         s = indices[t]
+        if freqs[s] == 0:
+            return -(1 + t)
         r = rng >> scale_bits
         low += r * cumulative[s]
         rng = r * freqs[s]
