@@ -138,7 +138,7 @@ def info(verbose, as_json, files):
     for name in files:
         try:
             if name == "-":
-                result = read_header(click.get_binary_stream("stdin"))
+                result = read_header(_binary_stream(sys.stdin))
             else:
                 result = read_header(name)
         except (EntropyCodecError, OSError) as exc:
@@ -310,7 +310,7 @@ def _target(mode: str, name: str, output, force: bool) -> str:
 def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, settings):
     from_stdin = name == "-"
     if from_stdin:
-        source = click.get_binary_stream("stdin")
+        source = _binary_stream(sys.stdin)
         size = None
         if mode != "compress" and _isatty(source) and not force:
             raise FileFailed("compressed data cannot be read from a terminal (use -f to force)")
@@ -330,7 +330,7 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
 
     write_stdout = to_stdout or (from_stdin and output is None)
     if write_stdout:
-        sink = click.get_binary_stream("stdout")
+        sink = _binary_stream(sys.stdout)
         if mode == "compress" and _isatty(sink) and not force:
             raise FileFailed("compressed data not written to a terminal "
                              "(use -f to force, -o FILE, or redirect)")
@@ -356,6 +356,11 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
         saved = f"{100 * (1 - packed / original):5.1f}%" if original else "  0.0%"
         click.echo(f"{name}: {saved} saved, {original} -> {packed} bytes, "
                    f"{original / elapsed / 1e6:.1f} MB/s -> {target}", err=True)
+
+
+def _binary_stream(stream):
+    """The byte stream under a text stream (sys.stdin / sys.stdout, or CliRunner's)."""
+    return getattr(stream, "buffer", stream)
 
 
 def _isatty(stream) -> bool:
