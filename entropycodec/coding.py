@@ -40,7 +40,8 @@ from .models import StaticModel
 
 __all__ = ["encode", "decode", "Encoded", "CODERS", "build_model"]
 
-CODERS = ("huffman", "arithmetic", "rans", "adaptive")
+CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
+LEARNING_CODERS = ("adaptive", "cm")  # learn their model while coding: no model= and no header
 DEFAULT_SCALE_BITS = 16
 ESCAPE = "<ESC>"  # display name of the escape symbol (smoothing="escape")
 
@@ -159,6 +160,8 @@ def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
     Byte alphabets use the .ec container's compact descriptions (docs/format.md);
     other alphabets add the symbol list (UTF-8 text) to varint-coded values.
     """
+    if coder == "cm":
+        return 8  # the level byte
     if coder == "adaptive":
         return 0 if alphabet.is_bytes else 8 * (_alphabet_bytes(alphabet) + 4)
     if alphabet.is_bytes and len(alphabet) == 256:
@@ -216,15 +219,18 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
            smoothing=None, max_length: int | None = None) -> Encoded:
     """Code ``symbols`` (bytes, str, or any sequence of hashable symbols) with one coder.
 
-    ``coder``: "huffman", "arithmetic", "rans" or "adaptive". ``model``: None (built
-    from the data), a FrequencyTable, StaticModel, mapping or probability sequence.
+    ``coder``: "huffman", "arithmetic", "rans", "adaptive" (order-0, learns as it
+    goes) or "cm" (context mixing, bytes only). ``model``: None (built from the
+    data), a FrequencyTable, StaticModel, mapping or probability sequence.
     ``scale_bits``: precision of the quantized model (default 16; up to 24 for
     arithmetic and rANS). ``max_length``: Huffman length limit.
     """
     if coder not in CODERS:
         raise InvalidInputError(f"coder must be one of {', '.join(CODERS)}, got {coder!r}")
-    if coder == "adaptive" and model is not None:
-        raise InvalidInputError("the adaptive coder learns its model from the data: model= is unused")
+    if coder in LEARNING_CODERS and model is not None:
+        raise InvalidInputError(f"the {coder} coder learns its model from the data: model= is unused")
+    if coder == "cm" and not is_byte_data(symbols):
+        raise InvalidInputError("the cm coder codes bytes only (it models bits of bytes)")
     alphabet, idx, counts, q = build_model(symbols, model)
     alphabet, idx, counts, q, esc = _smooth(alphabet, idx, counts, q, smoothing)
     n = int(idx.size)
@@ -246,10 +252,14 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
         else:
             from .rans import rans_encode
             payload = rans_encode(idx, cm) if n else b""
-    else:
+    elif coder == "adaptive":
         from .adaptive import adaptive_encode
         cm = None
         payload = adaptive_encode(idx, len(alphabet)) if n else b""
+    else:
+        from .cm import DEFAULT_LEVEL, cm_encode
+        cm = DEFAULT_LEVEL  # the model is rebuilt by the decoder from the level alone
+        payload = cm_encode(idx, DEFAULT_LEVEL) if n else b""
 
     header = header_bits_for(coder, cm, alphabet) if n else 0
     fixup, side = 0.0, 0
@@ -283,6 +293,9 @@ def decode(encoded: Encoded):
     elif encoded.coder == "adaptive":
         from .adaptive import adaptive_decode
         idx = adaptive_decode(encoded.payload, n, len(alphabet))
+    elif encoded.coder == "cm":
+        from .cm import cm_decode
+        idx = cm_decode(encoded.payload, n, encoded.model) if n else np.empty(0, np.uint8)
     else:
         raise InvalidInputError(f"unknown coder {encoded.coder!r}")
     if encoded.escape:

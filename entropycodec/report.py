@@ -11,8 +11,10 @@ For n symbols with empirical distribution P, coded by each coder with model Q
           + fix-up                                  smoothing of Q = 0 symbols (if asked)
           + header                                  the model description
 
-(the adaptive coder has one part, ``adaptation``, for what learning the model
-on the fly costs over n H(P)). Each part is reported in bits and in bits per
+(the adaptive order-0 coder has one part, ``adaptation``, for what learning
+the model on the fly costs over n H(P); the context-mixing coder has one,
+``context_modelling``, usually negative: what predicting from context saves
+below the order-0 bound). Each part is reported in bits and in bits per
 symbol; the parts add up to the measured total. Sizes against the original
 follow the model-compression literature: with a = original bits and a* =
 compressed bits, the compression rate alpha = a / a* and the space-saving rate
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coding import CODERS, build_model, encode
+from .coding import CODERS, LEARNING_CODERS, build_model, encode
 from .errors import InvalidInputError
 
 __all__ = ["analyze", "Report", "CoderAccount"]
@@ -145,22 +147,26 @@ class Report:
                 f"{k} = {v:.4f}" for k, v in self.conditional_entropies.items()) + " bits/symbol")
         parts = []
         for acc in self.coders.values():
-            for k in acc.overhead_bits:
-                if k not in parts:
-                    parts.append(k)
-        head = (f"{'coder':<11}{'total bits':>13}{'bits/sym':>11}{'- H':>11}{'alpha':>8}"
-                f"{'beta':>8}" + "".join(f"{p[:14]:>15}" for p in parts))
-        lines += ["", head, "-" * len(head)]
+            parts += [k for k in acc.overhead_bits if k not in parts]
+        accs = list(self.coders.values())
+        width = max([12] + [len(a.coder) + 2 for a in accs])
+
+        def row(label: str, cells) -> str:
+            return f"{label:<22}" + "".join(f"{c:>{width}}" for c in cells)
+
         h = self.entropy_bits_per_symbol
-        for name, acc in self.coders.items():
-            row = (f"{name:<11}{acc.total_bits:>13,}{acc.bits_per_symbol:>11.5f}"
-                   f"{acc.bits_per_symbol - h:>+11.5f}{acc.compression_rate:>8.3f}"
-                   f"{acc.space_saving_rate:>8.3f}")
-            row += "".join(f"{acc.overhead_bits[p] + 0.0:>15,.1f}" if p in acc.overhead_bits
-                           else f"{'':>15}" for p in parts)
-            lines.append(row)
-        lines.append("")
-        lines.append("overhead columns are bits; each row's parts add up to total - n*H.")
+        lines += ["", row("", [a.coder for a in accs]),
+                  row("total bits", [f"{a.total_bits:,}" for a in accs]),
+                  row("  payload bits", [f"{a.payload_bits:,}" for a in accs]),
+                  row("  header bits", [f"{a.header_bits:,}" for a in accs]),
+                  row("bits/symbol", [f"{a.bits_per_symbol:.5f}" for a in accs]),
+                  row("  - H(P)", [f"{a.bits_per_symbol - h:+.5f}" for a in accs]),
+                  row("alpha = a/a*", [f"{a.compression_rate:.3f}" for a in accs]),
+                  row("beta = (a-a*)/a*", [f"{a.space_saving_rate:.3f}" for a in accs]),
+                  "", "overhead over n*H(P), bits (the parts add up to total - n*H):"]
+        for p in parts:
+            lines.append(row(f"  {p}", [f"{a.overhead_bits[p] + 0.0:,.1f}" if p in a.overhead_bits
+                                        else "-" for a in accs]))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -173,6 +179,8 @@ def _account(coder: str, enc, original_bits: int, bound: float) -> CoderAccount:
     parts: dict[str, float] = {}
     if coder == "adaptive":
         parts["adaptation"] = payload - bound
+    elif coder == "cm":
+        parts["context_modelling"] = payload - bound
     else:
         c = np.asarray(enc.counts, dtype=np.float64)
         cross = _nlog(c, enc.model_probabilities)  # n H(P, Q), fix-up symbols included
@@ -225,11 +233,10 @@ def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
         cross = _nlog(c, q) / n
         kl = cross - h if math.isfinite(cross) else math.inf
     accounts = {}
+    if "cm" in coders and not alphabet.is_bytes:
+        raise InvalidInputError("the cm coder codes bytes only: drop it or use --symbols bytes")
     for coder in coders:
-        if coder == "adaptive" and model is not None:
-            enc_model = None
-        else:
-            enc_model = model
+        enc_model = None if coder in LEARNING_CODERS else model
         t0 = time.perf_counter()
         enc = encode(data, coder=coder, model=enc_model, scale_bits=scale_bits,
                      smoothing=smoothing if enc_model is not None else None)

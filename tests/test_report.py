@@ -91,7 +91,7 @@ def test_analyze_cli_text_and_json(tmp_path):
     assert "entropy H(P): 1.760964 bits/symbol" in r.output
     r = CliRunner().invoke(cli, ["analyze", str(f), "--json", "--contexts", "0"])
     doc = json.loads(r.output)
-    assert doc["n_symbols"] == 10 and set(doc["coders"]) == set(CODERS)
+    assert doc["n_symbols"] == 10 and set(doc["coders"]) == set(CODERS) | {"cm"}
 
 
 def test_analyze_cli_model_mismatch_errors(tmp_path):
@@ -111,3 +111,16 @@ def test_analyze_cli_model_mismatch_errors(tmp_path):
     q.write_text("{not json")
     r = CliRunner().invoke(cli, ["analyze", str(a), "--model", str(q)])
     assert r.exit_code == 1 and "not valid JSON" in r.output
+
+
+def test_cm_row_gains_below_h0_on_text():
+    from conftest import OWN_CORPORA
+
+    data = (OWN_CORPORA / "markov.txt").read_bytes()
+    r = ec.analyze(data, coders=("arithmetic", "cm"), contexts=1)
+    cm = r.coders["cm"]
+    assert cm.overhead_bits["context_modelling"] < 0  # context beats the order-0 bound
+    assert cm.bits_per_symbol < r.conditional_entropies["H1"] + 0.05
+    assert ec.decode(ec.encode(data, coder="cm")) == data
+    with pytest.raises(ValueError, match="bytes only"):
+        ec.encode(["a", "b"], coder="cm")

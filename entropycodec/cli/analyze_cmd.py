@@ -6,7 +6,8 @@ import click
 
 from .options import emit_json
 
-_CODERS = ("huffman", "arithmetic", "rans", "adaptive")
+_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
+_DEFAULT = {"bytes": _CODERS, "chars": _CODERS[:4], "words": _CODERS[:4]}
 
 
 def _load_model(path: str, mode: str):
@@ -49,8 +50,8 @@ def _load_model(path: str, mode: str):
 @click.option("--symbols", "mode", type=click.Choice(["bytes", "chars", "words"]),
               default="bytes", show_default=True,
               help="Symbols are bytes, UTF-8 characters or whitespace-separated words.")
-@click.option("--coders", default=",".join(_CODERS), show_default=True,
-              help="Comma-separated coders to run.")
+@click.option("--coders", default=None,
+              help="Comma-separated coders to run [default: all; cm only for bytes].")
 @click.option("--smoothing", metavar="escape|EPS",
               help="Code symbols the model lacks: 'escape' or an additive floor EPS in (0,1).")
 @click.option("--contexts", type=click.IntRange(0, 3), default=3, show_default=True,
@@ -75,7 +76,8 @@ def analyze(file, model_from, model_json, mode, coders, smoothing, contexts, as_
 
     if model_from and model_json:
         raise click.UsageError("give --model-from or --model, not both")
-    names = tuple(c.strip() for c in coders.split(",") if c.strip())
+    names = _DEFAULT[mode] if coders is None else tuple(
+        c.strip() for c in coders.split(",") if c.strip())
     unknown = [c for c in names if c not in _CODERS]
     if unknown or not names:
         raise click.BadParameter(f"unknown coder(s) {unknown}; choose from {', '.join(_CODERS)}",
@@ -89,8 +91,7 @@ def analyze(file, model_from, model_json, mode, coders, smoothing, contexts, as_
     elif model_json:
         model = _load_model(model_json, mode)
     report = run_analysis(symbols, model=model, coders=names, smoothing=smoothing,
-                          contexts=contexts if mode == "bytes" or contexts == 0 else contexts,
-                          source=file)
+                          contexts=contexts, source=file)
     if as_json:
         emit_json(report.to_dict())
     else:
