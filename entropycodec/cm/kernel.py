@@ -58,6 +58,9 @@ MATCH_VERIFY = 32
 MATCH_MAX_LENGTH = 65535
 # Mixer learning rate (see mixer_train): 6/256 per unit of error and stretch.
 MIXER_RATE = 6
+# Errors within +-MIXER_SKIP (of 4096) move no weight by more than 2047 * 24 * 6 / 4096 = 72
+# (0.001), so the mixer skips training on them; most bits of redundant text are such.
+MIXER_SKIP = 24
 # StateMap count limits: the adaptation rate settles at 1 / (limit + 1.5).
 LIMIT_DIRECT = 1023
 LIMIT_HASHED = 1023
@@ -233,7 +236,9 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
                 x2 = ((x2 << 8) & MASK32) | 255
 
             # ---- update every component with y
-            mixer_train(mw, wbase, x, N_INPUTS, ((y << 12) - pm) * MIXER_RATE)
+            err = (y << 12) - pm
+            if err > MIXER_SKIP or err < -MIXER_SKIP:
+                mixer_train(mw, wbase, x, N_INPUTS, err * MIXER_RATE)
             statemap_update(sm0, c0, y, LIMIT_DIRECT)
             statemap_update(sm1, i1, y, LIMIT_DIRECT)
             for i in range(N_HASHED):
