@@ -285,11 +285,14 @@ class ArithmeticDecoder:
         data, pos = self._data, self._pos
         window = int.from_bytes(data[pos - WINDOW_BYTES:pos].ljust(WINDOW_BYTES, b"\0"), "big")
         low = (window - self._code) & rk.LOW_MASK
-        expected = pos - _zero_tail_bytes(low, self._range)
+        k = _zero_tail_bytes(low, self._range)
+        expected = pos - k
         if len(data) < expected:
             raise TruncatedDataError("range decoder: payload shorter than the stream")
         if len(data) > expected:
             raise CorruptDataError("range decoder: bytes after the end of the stream")
+        if self._code != (-low) & ((1 << (8 * k)) - 1):
+            raise CorruptDataError("range decoder: the stream does not end as the encoder ends it")
 
 
 # ----------------------------------------------------------------------------

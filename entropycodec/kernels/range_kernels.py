@@ -114,18 +114,20 @@ def check_end(payload, pos, code, rng):
 
     The encoder's flush is a function of its final ``low`` and ``rng``; the
     decoder recovers ``low`` modulo 2**48 as (last 6 bytes read) - code, so it
-    knows exactly how long a valid stream is: ``pos - k`` bytes.
+    knows exactly how long a valid stream is (``pos - k`` bytes) and which
+    value it ends on (low rounded up to a multiple of 2**(8k)).
     """
     size = payload.size
     window = 0
     for i in range(pos - WINDOW_BYTES, pos):
         window = (window << 8) | (payload[i] if i < size else 0)
     low = (window - code) & LOW_MASK
-    expected = pos - zero_tail_bytes(low, rng)
+    k = zero_tail_bytes(low, rng)
+    expected = pos - k
     if size < expected:
         return TRUNCATED
-    if size > expected:
-        return CORRUPT
+    if size > expected or code != ((-low) & ((1 << (8 * k)) - 1)):
+        return CORRUPT  # trailing bytes, or not the value the encoder's flush picks
     return OK
 
 
