@@ -1,0 +1,55 @@
+"""Bits-vs-entropy experiments: each returns its raw numbers as a JSON-ready dict and can
+draw them (``plot_*``, needs the ``plot`` extra). The command line runs them as
+``entropycodec experiment NAME``; see docs/cli.md.
+
+=================  ==========================================================
+experiment         question
+=================  ==========================================================
+``mismatch``       coding P with Q_t = (1-t) P + t R: do the coders pay H(P, Q_t)?
+``skew``           Huffman's redundancy on skewed sources, against its bounds
+``length``         finite-length overhead (header, termination) as n grows
+``corpus``         H0/H1/H2 and every coder's bits per byte and speed on files
+``seed_examples``  the worked examples of information theory, computed
+=================  ==========================================================
+
+>>> from entropycodec.experiments import run_skew
+>>> r = run_skew(n=1000, binary_p=[0.9], alphabet_sizes=(), seed=0)
+>>> r["series"][0]["points"][0]["coders"]["huffman"]["bits_per_symbol"]
+1.0
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "run_mismatch": "mismatch",
+    "plot_mismatch": "mismatch",
+    "run_skew": "skew",
+    "plot_skew": "skew",
+    "run_length": "length",
+    "plot_length": "length",
+    "run_corpus": "corpus",
+    "plot_corpus": "corpus",
+    "corpus_table": "corpus",
+    "seed_examples": "examples",
+    "examples_markdown": "examples",
+    "write_json": "output",
+    "to_json": "output",
+    "MissingExtraError": "output",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'entropycodec.experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,158 @@
+"""What every experiment shares: JSON output, the optional matplotlib import, coders, progress.
+
+* :func:`to_json` / :func:`write_json`: the raw numbers as JSON with stable key
+  order and floats rounded to 12 significant digits, so that the same seed gives
+  byte-identical files on one machine (timings, where an experiment records
+  them, are the only non-deterministic values and are kept under keys named
+  ``seconds`` or ``mb_per_s``).
+* :func:`require_matplotlib`: plots need only the ``plot`` extra; without it
+  the caller gets one :class:`MissingExtraError` line naming the extra.
+* :func:`available_coders`: the coders of this checkout that can run (a coder
+  whose module is missing is skipped, and the experiment says so in its JSON).
+* :func:`progress`: a progress bar on stderr, only when stderr is a terminal.
+
+>>> to_json({"b": 1 / 3, "a": [float("inf"), 2]})
+'{\\n  "b": 0.333333333333,\\n  "a": [\\n    "inf",\\n    2\\n  ]\\n}\\n'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+
+from ..errors import EntropyCodecError
+
+__all__ = [
+    "MissingExtraError",
+    "PLOT_EXTRA_HINT",
+    "require_matplotlib",
+    "to_json",
+    "write_json",
+    "save_figure",
+    "available_coders",
+    "progress",
+]
+
+PLOT_EXTRA_HINT = "pip install 'entropycodec[plot]'"
+
+# coder name -> module that must import for it to run
+_CODER_MODULES = {
+    "huffman": "entropycodec.huffman",
+    "arithmetic": "entropycodec.arithmetic",
+    "rans": "entropycodec.rans",
+    "adaptive": "entropycodec.adaptive",
+    "cm": "entropycodec.cm",
+}
+
+
+class MissingExtraError(EntropyCodecError, ImportError):
+    """An optional dependency (an *extra*) needed by the requested feature is not installed."""
+
+
+def require_matplotlib():
+    """Import matplotlib with the non-interactive Agg backend and return ``pyplot``.
+
+    Raises MissingExtraError (one line, naming the ``plot`` extra) when matplotlib
+    is not installed.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        raise MissingExtraError(
+            f"plotting needs matplotlib, which is not installed: {PLOT_EXTRA_HINT}") from None
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _clean(obj):
+    """JSON-ready copy: finite floats rounded to 12 significant digits, inf/nan as strings."""
+    if isinstance(obj, float):
+        if math.isnan(obj):
+            return "nan"
+        if math.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
+        return float(f"{obj:.12g}")
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "tolist") and hasattr(obj, "dtype"):  # numpy scalar or array
+        return _clean(obj.tolist())
+    return obj
+
+
+def to_json(result: dict) -> str:
+    """The result as indented JSON text, ending with a newline."""
+    return json.dumps(_clean(result), indent=2) + "\n"
+
+
+def write_json(result: dict, out) -> None:
+    """Write ``result`` as JSON to the path ``out`` ("-" or None: stdout)."""
+    text = to_json(result)
+    if out is None or str(out) == "-":
+        sys.stdout.write(text)
+        return
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def save_figure(fig, path) -> Path:
+    """Save a matplotlib figure as PNG or SVG (chosen by the suffix) and close it."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise EntropyCodecError(f"plot file must end in .png or .svg, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # fixed metadata so that regenerated figures do not differ by a timestamp
+    metadata = {"Software": None} if suffix == ".png" else {"Date": None, "Creator": None}
+    fig.savefig(path, dpi=110, bbox_inches="tight", metadata=metadata)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def available_coders(names) -> tuple[list[str], dict[str, str]]:
+    """(the coders of ``names`` that import, {skipped coder: reason})."""
+    ok, skipped = [], {}
+    for name in names:
+        module = _CODER_MODULES.get(name)
+        if module is None:
+            skipped[name] = "unknown coder"
+            continue
+        try:
+            mod = importlib.import_module(module)
+            if name == "cm" and not hasattr(mod, "cm_encode"):
+                raise ImportError("entropycodec.cm has no cm_encode")
+        except ImportError as exc:
+            skipped[name] = f"not available in this checkout ({exc})"
+            continue
+        ok.append(name)
+    return ok, skipped
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str, *, enabled: bool = True):
+    """A click progress bar on stderr when it is a terminal, else a silent stand-in.
+
+    Yields an object with ``update(steps)``.
+    """
+    if not enabled or not getattr(sys.stderr, "isatty", lambda: False)():
+        yield _NoProgress()
+        return
+    import click
+
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar
+
+
+class _NoProgress:
+    def update(self, steps: int = 1) -> None:
+        pass
