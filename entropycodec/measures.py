@@ -98,6 +98,12 @@ def _pair(p, q) -> tuple[np.ndarray, np.ndarray]:
     return pw, qw
 
 
+def _support(pw: np.ndarray, qw: np.ndarray):
+    """Mask of p_i > 0, or None when q_i = 0 on it (the cost is then infinite)."""
+    mask = pw > 0
+    return None if (qw[mask] == 0).any() else mask
+
+
 def entropy(p, base: float = 2) -> float:
     """Shannon entropy H(p) = -sum_i p_i log p_i, with 0 log 0 = 0.
 
@@ -122,8 +128,8 @@ def cross_entropy(p, q, base: float = 2) -> float:
     """
     base = _check_base(base)
     pw, qw = _pair(p, q)
-    mask = pw > 0
-    if (qw[mask] == 0).any():
+    mask = _support(pw, qw)
+    if mask is None:
         return math.inf
     return float(-(pw[mask] * _log(qw[mask], base)).sum()) + 0.0
 
@@ -139,8 +145,8 @@ def kl_divergence(p, q, base: float = 2) -> float:
     """
     base = _check_base(base)
     pw, qw = _pair(p, q)
-    mask = pw > 0
-    if (qw[mask] == 0).any():
+    mask = _support(pw, qw)
+    if mask is None:
         return math.inf
     return max(float((pw[mask] * _log(pw[mask] / qw[mask], base)).sum()), 0.0)
 

@@ -46,6 +46,8 @@ def encode_kernel(indices, codes, lengths, out):
         if length == 0:
             return -(1 + t)
         total += length
+        # The 32-bit spill below is written out twice on purpose: moving it into a
+        # helper returning (acc, nacc, pos) made this loop 7x slower under numba 0.68.
         if length > 32:
             # split: high (length - 32) bits first, then the low 32 bits
             hi_len = length - 32
