@@ -107,9 +107,10 @@ def allocate_tables(level: int) -> dict[str, np.ndarray]:
     p22 = ((2 * n1 + 1) << 22) // (2 * (n0 + n1) + 2)
     per_state = np.full(256, 1 << 31, dtype=np.int64)
     per_state[: len(p22)] = p22 << 10
-    tables["sm_hashed"][:] = np.tile(per_state, N_HASHED).astype(np.uint32)
+    tables["sm_hashed"].reshape(N_HASHED, 256)[:] = per_state.astype(np.uint32)
     tables["mixer_weights"][:] = INITIAL_WEIGHT
     knots = np.array([squash((j - 16) * 128) * 16 for j in range(APM_KNOTS)], dtype=np.uint16)
-    tables["apm_order0"][:] = np.tile(knots, APM0_CONTEXTS)
-    tables["apm_order1"][:] = np.tile(knots, APM1_CONTEXTS)
+    # broadcast into a 2-d view: no temporary as large as the table
+    tables["apm_order0"].reshape(APM0_CONTEXTS, APM_KNOTS)[:] = knots
+    tables["apm_order1"].reshape(APM1_CONTEXTS, APM_KNOTS)[:] = knots
     return tables
