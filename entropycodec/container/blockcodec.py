@@ -260,9 +260,9 @@ def _auto_choose(arr, counts):
 
 
 def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
-    """One block (header, model description, payload) holding ``data`` (1..2**28 bytes)."""
-    arr = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data
-    raw = arr.tobytes() if not isinstance(data, bytes) else data
+    """One block (header, model description, payload) holding ``data`` (1..2**28 bytes,
+    any buffer; it is only read)."""
+    arr = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
     n = arr.size
     prepared = None
     counts = None
@@ -275,12 +275,12 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     else:
         model, payload = spec.encode(arr, counts, param)
     if coder != "raw" and len(model) + len(payload) >= n:
-        spec, model, payload, param = CODERS["raw"], b"", raw, 0
+        spec, model, payload, param = CODERS["raw"], b"", arr.tobytes(), 0
     if not spec.has_param:
         param = 0
     stored = model + payload if model else payload
     header = BlockHeader(spec.coder_id, param, len(model), n, len(payload),
-                         zlib.crc32(raw), zlib.crc32(stored))
+                         zlib.crc32(arr), zlib.crc32(stored))
     return header.pack() + stored
 
 

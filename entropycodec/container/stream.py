@@ -20,12 +20,14 @@ anything.
 
 from __future__ import annotations
 
+import struct
 import zlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import ChecksumError, CorruptDataError, InvalidInputError
 from .blockcodec import check_coder, decode_block, encode_block
+from .crc import crc32_combine
 from .format import (BLOCK_HEADER, DEFAULT_BLOCK_SIZE, END_MARKER, END_RECORD, MAGIC,
                      MAX_BLOCK_SIZE, STREAM_HEADER, EndRecord, pack_stream_header,
                      unpack_block_header, unpack_end_record, unpack_stream_header)
@@ -76,22 +78,35 @@ class StreamWriter:
         self._started = True
         return [pack_stream_header(self.block_size)]
 
-    def _submit(self, block: bytes, out: list) -> None:
+    def _emit(self, block: bytes, size: int, out: list) -> None:
+        # The content CRC is combined from the blocks' CRCs (header bytes 12..15), which
+        # the workers computed: the writer never makes its own pass over the data.
+        self._crc = crc32_combine(self._crc, struct.unpack_from("<I", block, 12)[0], size)
+        out.append(block)
+
+    def _submit(self, block, out: list) -> None:
         self._count += 1
         if self._executor is None:
-            out.append(encode_block(block, self.coder, self.param))
+            self._emit(encode_block(block, self.coder, self.param), len(block), out)
             return
-        self._inflight.append(self._executor.submit(encode_block, block, self.coder, self.param))
-        while self._inflight and (self._inflight[0].done()
+        future = self._executor.submit(encode_block, block, self.coder, self.param)
+        self._inflight.append((future, len(block)))
+        while self._inflight and (self._inflight[0][0].done()
                                   or len(self._inflight) > 2 * self.threads):
-            out.append(self._inflight.popleft().result())
+            self._collect(out)
+
+    def _collect(self, out: list) -> None:
+        future, size = self._inflight.popleft()
+        self._emit(future.result(), size, out)
 
     def write(self, data) -> bytes:
         if self._finished:
             raise ValueError("write() after finish()")
+        # Blocks of an immutable ``bytes`` input are coded in place; others are copied,
+        # since the caller may reuse its buffer while worker threads still read it.
         view = memoryview(data).cast("B")
+        borrow = isinstance(data, bytes)
         out = self._header()
-        self._crc = zlib.crc32(view, self._crc)
         self._total += len(view)
         bs = self.block_size
         start = 0
@@ -102,7 +117,8 @@ class StreamWriter:
                 self._submit(bytes(self._pending), out)
                 self._pending.clear()
         while len(view) - start >= bs:
-            self._submit(bytes(view[start:start + bs]), out)
+            block = view[start:start + bs]
+            self._submit(block if borrow else bytes(block), out)
             start += bs
         self._pending += view[start:]
         return b"".join(out)
@@ -116,7 +132,7 @@ class StreamWriter:
             self._pending.clear()
         try:
             while self._inflight:
-                out.append(self._inflight.popleft().result())
+                self._collect(out)
         finally:
             self.close()
         self._finished = True
@@ -126,8 +142,8 @@ class StreamWriter:
     def close(self) -> None:
         """Stop the worker threads (pending blocks are abandoned)."""
         if self._executor is not None:
-            for fut in self._inflight:
-                fut.cancel()
+            for future, _ in self._inflight:
+                future.cancel()
             self._executor.shutdown(wait=True)
             self._executor = None
 
