@@ -178,13 +178,13 @@ def adaptive_decode(payload, n: int, alphabet_size: int, *, increment: int = DEF
     k, inc, limit = _parameters(alphabet_size, increment, limit)
     n = check_count(n)
     data = np.frombuffer(bytes(payload), dtype=np.uint8)
+    # The likeliest symbol has probability at most 1 - (k - 1) / (limit + inc).
+    check_payload_size(data.size, n, [limit + inc - (k - 1)], limit + inc, WINDOW_BYTES)
     out = np.empty(n, dtype=index_dtype(k))
     if n == 0:
         if data.size:
             raise CorruptDataError("range decoder: bytes after the end of the stream")
         return out
-    # The likeliest symbol has probability at most 1 - (k - 1) / (limit + inc).
-    check_payload_size(data.size, n, [limit + inc - (k - 1)], limit + inc, WINDOW_BYTES)
     status = ak.decode_adaptive(data, n, k, inc, limit, out)
     raise_for_status(status, "adaptive range decoder")
     return out

@@ -12,9 +12,11 @@ READ ME FIRST
 3. **Flush.** At the end the encoder writes its four 64-bit states (8 bytes
    each, little-endian, lane 0 first) in front of the words. Every lane
    starts at x = L, so that is 4 x 31 bits that carry no information; the
-   decoder in exchange checks that every lane ends at exactly L, a 124-bit
-   integrity check that catches truncation and corruption. Cost: 32 bytes
-   per payload.
+   decoder in exchange checks that every lane ends at exactly L and that it
+   used every word. That always catches truncation, and catches most
+   corruption (not all: after a flipped bit the states can fall back in step
+   with the encoder's, so only a checksum sees everything). Cost: 32 bytes
+   per payload, about 16 of them beyond the information they hold.
 
 Parameters: states are 64-bit integers kept in the normalization interval
 [L, 2**32 L) with L = 2**31, and renormalization moves 32-bit words. This
@@ -150,8 +152,10 @@ def rans_decode_reference(payload, n: int, model) -> np.ndarray:
     freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS)
     n = check_count(n)
     payload = bytes(payload)
+    nwords = _check_layout(payload, n)
+    check_payload_size(len(payload), n, freqs, 1 << scale_bits, HEADER_BYTES)
     out = np.empty(n, dtype=index_dtype(freqs.size))
-    if _check_layout(payload, n) == 0:
+    if nwords == 0:
         return out
     x = list(struct.unpack_from(f"<{LANES}Q", payload))
     words = struct.unpack_from(f"<{(len(payload) - HEADER_BYTES) // 4}I", payload, HEADER_BYTES)
@@ -243,11 +247,11 @@ class RansDecoder:
     def decode(self, n: int) -> np.ndarray:
         """Decode all ``n`` symbols of the payload, in the order they were given."""
         n = check_count(n)
-        out = np.empty(n, dtype=index_dtype(self._freqs.size))
         nwords = _check_layout(self._payload, n)
+        check_payload_size(len(self._payload), n, self._freqs, 1 << self._scale_bits, HEADER_BYTES)
+        out = np.empty(n, dtype=index_dtype(self._freqs.size))
         if nwords == 0:
             return out
-        check_payload_size(len(self._payload), n, self._freqs, 1 << self._scale_bits, HEADER_BYTES)
         words = np.zeros(nwords + 1, dtype=np.uint32)  # one zero word of padding
         words[:nwords] = np.frombuffer(self._payload, dtype="<u4")
         status = rkern.decode(words, nwords, n, self.model.slot_table(), self._freqs,
