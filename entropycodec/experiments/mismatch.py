@@ -43,7 +43,9 @@ __all__ = ["run_mismatch", "plot_mismatch", "DEFAULT_P", "MISMATCH_CODERS"]
 DEFAULT_P = (0.8, 0.1, 0.1)
 MISMATCH_CODERS = ("huffman", "arithmetic", "rans")
 _CURVE_POINTS = 101
-_FLOOR = 2.0 ** -10  # mixed into a --model-from distribution that lacks symbols of P
+# mixed into a --model-from distribution that lacks symbols of P: over 256 byte values each
+# gets at least 2**-16, the resolution of the coders' default integer model
+_FLOOR = 2.0 ** -8
 
 
 def _xent(weights: np.ndarray, q: np.ndarray) -> float:
@@ -149,6 +151,10 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
                     "header_bits": enc.header_bits,
                     "minus_empirical_cross_entropy": rate - point["empirical_cross_entropy_bits_per_symbol"],
                 }
+                if name in ("arithmetic", "rans"):
+                    # what the coder's integer model (Q_t quantized to 2**-scale_bits) costs
+                    f = enc.model.freqs[:k].astype(np.float64) / enc.model.total
+                    entry["quantized_model_cross_entropy"] = _xent(counts, f)
                 if name == "huffman":
                     entry["code_lengths"] = {str(s): ln for s, ln in enc.model.lengths.items()} if k <= 16 else None
                 point["coders"][name] = entry
