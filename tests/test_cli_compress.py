@@ -315,3 +315,26 @@ def test_script_failure_is_one_line_and_exit_1(tmp_path):
                           timeout=60)
     assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "bad").exists()
+
+
+def test_progress_bar_on_a_terminal(runner, sample, tmp_path, monkeypatch):
+    monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
+    monkeypatch.setattr(compress_cmd, "PROGRESS_MIN", 1)
+    monkeypatch.setattr(compress_cmd, "CHUNK", 1000)
+    result = run(runner, "compress", sample)
+    assert result.exit_code == 0 and "sample.txt" in result.stderr  # the bar (its label here)
+    quiet = run(runner, "decompress", "-q", "-o", tmp_path / "back", tmp_path / "sample.txt.ec")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert (tmp_path / "back").read_bytes() == TEXT
+
+
+def test_cm_level_is_recorded(runner, sample):
+    if not CODERS["cm"].available():
+        pytest.skip("cm not available yet")
+    from entropycodec.cm import LEVELS
+
+    level = sorted(LEVELS)[0]
+    result = run(runner, "compress", "--coder", "cm", "--level", level, "-c", sample)
+    assert result.exit_code == 0, result.stderr
+    (block,) = read_header(result.stdout_bytes).blocks
+    assert block.coder == "cm" and block.coder_param == level
