@@ -328,6 +328,11 @@ def arithmetic_decode(payload, n: int, model) -> np.ndarray:
             raise CorruptDataError("range decoder: bytes after the end of the stream")
         return out
     slot = model.slot_table()
-    status = rk.decode_static(data, n, freqs, cumulative, slot, scale_bits, out)
+    if scale_bits <= rk.PACKED_MAX_SCALE_BITS:
+        owner = slot.astype(np.int64)
+        packed = (freqs[owner] << 32) | (np.arange(1 << scale_bits) - cumulative[owner])
+        status = rk.decode_static_packed(data, n, packed, slot, scale_bits, out)
+    else:
+        status = rk.decode_static(data, n, freqs, cumulative, slot, scale_bits, out)
     raise_for_status(status, "range decoder")
     return out
