@@ -200,3 +200,15 @@ def test_blocks_are_identical_whatever_the_split_point():
     # A block's bytes depend only on its data and coder.
     block = encode_block(DATA, "huffman")
     assert GOLDEN_HUFFMAN[12:58] == block
+
+
+@pytest.mark.slow
+def test_a_maximal_block_round_trips():
+    """One block of exactly 2**28 bytes (2**31 bits of symbols): the largest the format
+    allows; its sizes, bit counts and CRCs all fit their fields."""
+    rng = np.random.default_rng(0)
+    data = (rng.random(fmt.MAX_BLOCK_SIZE) < 0.3).astype(np.uint8).tobytes()
+    packed = entropycodec.compress(data, coder="huffman", block_size=fmt.MAX_BLOCK_SIZE)
+    (block,) = entropycodec.read_header(packed).blocks
+    assert block.original_size == fmt.MAX_BLOCK_SIZE and block.coder == "huffman"
+    assert entropycodec.decompress(packed) == data
