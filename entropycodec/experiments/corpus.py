@@ -205,12 +205,19 @@ def plot_corpus(result: dict, path) -> None:
     plt = require_matplotlib()
     files, methods = result["files"], result["methods"]
     width = 0.8 / max(len(methods), 1)
-    fig, ax = plt.subplots(figsize=(max(7, 1.1 * len(files) * max(len(methods), 1) / 4 + 3), 4.8))
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.2 * len(files) + 3), 4.8))
     cmap = plt.get_cmap("tab10")
     x = np.arange(len(files))
+    top = 9.0  # bits per byte: tiny files can cost far more (headers); those bars are clipped
     for j, m in enumerate(methods):
         ys = [row["methods"][m]["bits_per_byte"] for row in files]
-        ax.bar(x - 0.4 + (j + 0.5) * width, ys, width, color=cmap(j % 10), label=m)
+        xs = x - 0.4 + (j + 0.5) * width
+        ax.bar(xs, [min(y, top) for y in ys], width, color=cmap(j % 10), label=m)
+        for xi, y in zip(xs, ys):
+            if y > top:
+                ax.text(xi, top, f"{y:.0f}", rotation=90, ha="center", va="top", fontsize=6,
+                        color="white")
+    ax.set_ylim(0, top)
     for i, row in enumerate(files):
         ax.hlines(row["H0"], i - 0.42, i + 0.42, colors="k", linestyles="-", lw=1.2,
                   label="H0 (order-0 entropy)" if i == 0 else None)

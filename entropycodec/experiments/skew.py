@@ -147,8 +147,12 @@ def plot_skew(result: dict, path) -> None:
     """One panel per alphabet size: redundancy (bits/symbol) against p_max, with the bounds."""
     plt = require_matplotlib()
     series = result["series"]
-    fig, axes = plt.subplots(1, len(series), figsize=(4.6 * len(series), 4.2), squeeze=False)
-    for ax, s in zip(axes[0], series):
+    ncols = min(2, len(series))
+    nrows = -(-len(series) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.6 * ncols, 4.0 * nrows), squeeze=False)
+    for ax in axes.flat[len(series):]:
+        ax.set_visible(False)
+    for ax, s in zip(axes.flat, series):
         pts = s["points"]
         x = [pt["p_max"] for pt in pts]
         grid = np.linspace(min(x), 0.9995, 200)
