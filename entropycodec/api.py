@@ -31,8 +31,15 @@ from .container.format import DEFAULT_BLOCK_SIZE
 from .container.stream import StreamReader, StreamWriter
 from .errors import EntropyCodecError, TruncatedDataError
 
-__all__ = ["compress", "decompress", "open", "Compressor", "Decompressor", "ECFile",
-           "DEFAULT_BLOCK_SIZE"]
+__all__ = [
+    "DEFAULT_BLOCK_SIZE",
+    "Compressor",
+    "Decompressor",
+    "ECFile",
+    "compress",
+    "decompress",
+    "open",
+]
 
 _BUFFER_SIZE = 1 << 16  # bytes read from the underlying file at a time
 

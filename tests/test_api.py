@@ -7,13 +7,12 @@ import random
 
 import numpy as np
 import pytest
+from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 import entropycodec
-from entropycodec import (Compressor, Decompressor, ECFile, compress, decompress, read_header)
+from entropycodec import Compressor, Decompressor, ECFile, compress, decompress, read_header
 from entropycodec.container.blockcodec import CODERS
 from entropycodec.errors import CorruptDataError, InvalidInputError, TruncatedDataError
-
-from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 ALL_CODERS = ["auto", *CODERS]
 FAST_CODERS = {"auto", "raw", "huffman", "arithmetic", "rans"}
@@ -286,9 +285,8 @@ def test_ecfile_modes_and_types():
     with ECFile(io.BytesIO(compress(b"abc")), "rb") as f:
         with pytest.raises(io.UnsupportedOperation):
             f.write(b"x")
-    with ECFile(io.BytesIO(), "wb") as f:
-        with pytest.raises(io.UnsupportedOperation):
-            f.read()
+    with ECFile(io.BytesIO(), "wb") as f, pytest.raises(io.UnsupportedOperation):
+        f.read()
 
 
 def test_ecfile_reports_truncation(tmp_path):

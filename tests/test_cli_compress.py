@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 from entropycodec import compress, decompress, read_header
 from entropycodec.cli import compress_cmd
 from entropycodec.cli.main import cli
 from entropycodec.container.blockcodec import CODERS
-
-from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 200
 SCRIPT = shutil.which("entropycodec", path=os.path.dirname(sys.executable)) or shutil.which(

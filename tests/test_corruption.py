@@ -18,8 +18,13 @@ import entropycodec
 from entropycodec import Decompressor, compress, decompress, read_header
 from entropycodec.cli.main import cli
 from entropycodec.container.blockcodec import CODERS
-from entropycodec.container.format import (BLOCK_HEADER, MAX_BLOCK_SIZE, BlockHeader,
-                                           pack_stream_header, unpack_block_header)
+from entropycodec.container.format import (
+    BLOCK_HEADER,
+    MAX_BLOCK_SIZE,
+    BlockHeader,
+    pack_stream_header,
+    unpack_block_header,
+)
 from entropycodec.errors import CorruptDataError, TruncatedDataError
 
 TEXT = (b"Alice was beginning to get very tired of sitting by her sister on the bank, "

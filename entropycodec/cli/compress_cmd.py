@@ -239,7 +239,7 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
         to_stdout, output = True, None
     if files.count("-") > 1:
         raise click.UsageError("stdin ('-') can be read only once")
-    settings = dict(coder=coder, level=level, block_size=block_size, threads=threads)
+    settings = {"coder": coder, "level": level, "block_size": block_size, "threads": threads}
     if mode == "compress":
         # Validate the coder once, before touching any file (a clean exit 2 on misuse).
         from entropycodec.container.blockcodec import check_coder

@@ -26,18 +26,24 @@ from __future__ import annotations
 import importlib
 import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ..errors import ChecksumError, CorruptDataError, EntropyCodecError, InvalidInputError
 from .format import CODER_IDS, MAX_MODEL_SIZE, BlockHeader
-from .modelcodec import (MAX_CODE_LENGTH, MAX_SCALE_BITS, decode_code_lengths,
-                         decode_frequencies, encode_code_lengths, encode_frequencies,
-                         frequency_description_size)
+from .modelcodec import (
+    MAX_CODE_LENGTH,
+    MAX_SCALE_BITS,
+    decode_code_lengths,
+    decode_frequencies,
+    encode_code_lengths,
+    encode_frequencies,
+    frequency_description_size,
+)
 
-__all__ = ["CODERS", "AUTO", "encode_block", "decode_block", "available_coders", "coder_names"]
+__all__ = ["AUTO", "CODERS", "available_coders", "coder_names", "decode_block", "encode_block"]
 
 AUTO = "auto"
 AUTO_CANDIDATES = ("huffman", "rans", "arithmetic")  # ties go to the earlier (faster) one

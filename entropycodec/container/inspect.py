@@ -20,10 +20,17 @@ import os
 from dataclasses import dataclass, field
 
 from ..errors import CorruptDataError, TruncatedDataError
-from .format import (BLOCK_HEADER, END_MARKER, END_RECORD, STREAM_HEADER, unpack_block_header,
-                     unpack_end_record, unpack_stream_header)
+from .format import (
+    BLOCK_HEADER,
+    END_MARKER,
+    END_RECORD,
+    STREAM_HEADER,
+    unpack_block_header,
+    unpack_end_record,
+    unpack_stream_header,
+)
 
-__all__ = ["read_header", "ContainerInfo", "StreamInfo", "BlockInfo"]
+__all__ = ["BlockInfo", "ContainerInfo", "StreamInfo", "read_header"]
 
 
 @dataclass(frozen=True)

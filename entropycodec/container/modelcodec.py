@@ -29,8 +29,13 @@ from ..errors import CorruptDataError
 from .format import MAX_MODEL_SIZE
 
 __all__ = [
-    "encode_code_lengths", "decode_code_lengths", "encode_frequencies", "decode_frequencies",
-    "frequency_description_size", "MAX_CODE_LENGTH", "MAX_SCALE_BITS",
+    "MAX_CODE_LENGTH",
+    "MAX_SCALE_BITS",
+    "decode_code_lengths",
+    "decode_frequencies",
+    "encode_code_lengths",
+    "encode_frequencies",
+    "frequency_description_size",
 ]
 
 MAX_CODE_LENGTH = 15  # lengths fit in 4 bits

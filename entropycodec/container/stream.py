@@ -28,11 +28,22 @@ from concurrent.futures import ThreadPoolExecutor
 from ..errors import ChecksumError, CorruptDataError, InvalidInputError
 from .blockcodec import check_coder, decode_block, encode_block
 from .crc import crc32_combine
-from .format import (BLOCK_HEADER, DEFAULT_BLOCK_SIZE, END_MARKER, END_RECORD, MAGIC,
-                     MAX_BLOCK_SIZE, STREAM_HEADER, EndRecord, pack_stream_header,
-                     unpack_block_header, unpack_end_record, unpack_stream_header)
+from .format import (
+    BLOCK_HEADER,
+    DEFAULT_BLOCK_SIZE,
+    END_MARKER,
+    END_RECORD,
+    MAGIC,
+    MAX_BLOCK_SIZE,
+    STREAM_HEADER,
+    EndRecord,
+    pack_stream_header,
+    unpack_block_header,
+    unpack_end_record,
+    unpack_stream_header,
+)
 
-__all__ = ["StreamWriter", "StreamReader", "check_block_size", "check_threads"]
+__all__ = ["StreamReader", "StreamWriter", "check_block_size", "check_threads"]
 
 
 def check_block_size(block_size) -> int:
