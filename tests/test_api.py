@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 import entropycodec
@@ -336,3 +338,26 @@ def test_read_header_on_file_objects_and_paths(tmp_path):
         assert info.uncompressed_size == len(SAMPLES["text"]) + 2
         assert info.compressed_size == len(packed)
         assert sum(b.stored_size for b in info.blocks) + 2 * 34 == len(packed)
+
+
+# -- property tests -------------------------------------------------------------------------
+
+_FAST_AVAILABLE = sorted(c for c in FAST_CODERS if c == "auto" or CODERS[c].available())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=3000) | st.lists(st.sampled_from(b"ab \n"), max_size=3000).map(bytes),
+       coder=st.sampled_from(_FAST_AVAILABLE), block_size=st.integers(1, 1200),
+       cuts=st.lists(st.integers(0, 3000), max_size=6))
+def test_property_round_trip_with_any_chunking(data, coder, block_size, cuts):
+    expected = compress(data, coder=coder, block_size=block_size)
+    comp = Compressor(coder=coder, block_size=block_size)
+    bounds = sorted({0, len(data), *(c for c in cuts if c <= len(data))})
+    pieces = [comp.compress(data[a:b]) for a, b in zip(bounds, bounds[1:])]
+    packed = b"".join(pieces) + comp.flush()
+    assert packed == expected
+    d = Decompressor()
+    out = b"".join(d.decompress(packed[a:b]) for a, b in
+                   zip([0, *sorted(c for c in cuts if c < len(packed))],
+                       [*sorted(c for c in cuts if c < len(packed)), len(packed)]))
+    assert out == data and d.eof
