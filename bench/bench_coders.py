@@ -192,11 +192,11 @@ def to_markdown(res: dict) -> str:
         "",
         f"Question: {res['question']}.",
         "",
-        f"- Data: {res['file']}, {res['n_bytes']:,} bytes, H0 = {res['H0_bits_per_byte']:.5f} "
+        (f"- Data: {res['file']}, {res['n_bytes']:,} bytes, H0 = {res['H0_bits_per_byte']:.5f} "
         f"bits/byte; our static model: scale_bits = {res['scale_bits']} (quantization loss "
-        f"{res['quantization_loss_bits_per_byte']:.2e} bits/byte)",
-        f"- Machine: {m['cpu']} ({m['machine']}); Python {m['python']}, numpy {m['numpy']}, "
-        f"numba {m['numba']}, constriction {m['constriction']}; {m['date_utc']} UTC",
+        f"{res['quantization_loss_bits_per_byte']:.2e} bits/byte)"),
+        (f"- Machine: {m['cpu']} ({m['machine']}); Python {m['python']}, numpy {m['numpy']}, "
+        f"numba {m['numba']}, constriction {m['constriction']}; {m['date_utc']} UTC"),
         f"- Timing: best of {res['repeats']} whole calls, one thread, JIT warm; MB = 10^6 input bytes",
         "",
         "| coder | encode MB/s | decode MB/s | bytes | bits/byte | over H0 |",

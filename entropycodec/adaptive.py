@@ -45,7 +45,7 @@ from .errors import CorruptDataError, InvalidInputError, ModelError
 from .kernels import adaptive_kernels as ak
 from .kernels.range_kernels import MAX_TOTAL, WINDOW_BYTES
 
-__all__ = ["AdaptiveModel", "adaptive_encode", "adaptive_decode", "DEFAULT_INCREMENT"]
+__all__ = ["DEFAULT_INCREMENT", "AdaptiveModel", "adaptive_decode", "adaptive_encode"]
 
 DEFAULT_INCREMENT = 32  # big next to the initial count 1: learns a skewed source fast
 DEFAULT_LIMIT = 1 << 16  # halve past this: ~2000 byte symbols between halvings
@@ -81,7 +81,7 @@ class AdaptiveModel:
     Works for bytes (``alphabet_size=256``) and any alphabet of indices.
     """
 
-    __slots__ = ("alphabet_size", "increment", "limit", "_counts", "_tree", "_total", "_top")
+    __slots__ = ("_counts", "_top", "_total", "_tree", "alphabet_size", "increment", "limit")
 
     def __init__(self, alphabet_size: int, *, increment: int = DEFAULT_INCREMENT, limit=None):
         self.alphabet_size, self.increment, self.limit = _parameters(alphabet_size, increment, limit)

@@ -56,11 +56,11 @@ from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDa
 from .kernels import range_kernels as rk
 
 __all__ = [
-    "ArithmeticEncoder",
-    "ArithmeticDecoder",
-    "arithmetic_encode",
-    "arithmetic_decode",
     "MAX_SCALE_BITS",
+    "ArithmeticDecoder",
+    "ArithmeticEncoder",
+    "arithmetic_decode",
+    "arithmetic_encode",
 ]
 
 MAX_SCALE_BITS = 24  # static models: r = rng >> scale_bits stays >= 2**16
@@ -173,7 +173,7 @@ class ArithmeticEncoder:
     1
     """
 
-    __slots__ = ("_low", "_range", "_cache", "_pending", "_out", "_done")
+    __slots__ = ("_cache", "_done", "_low", "_out", "_pending", "_range")
 
     def __init__(self):
         # Invariants between symbols: 0 <= low < 2**49 (bit 48 = carry not yet
@@ -237,7 +237,7 @@ class ArithmeticDecoder:
     payload is exactly as long as the stream decoded so far requires.
     """
 
-    __slots__ = ("_data", "_pos", "_code", "_range")
+    __slots__ = ("_code", "_data", "_pos", "_range")
 
     def __init__(self, payload):
         self._data = bytes(payload)

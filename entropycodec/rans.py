@@ -74,14 +74,14 @@ from .frequency import quantization_loss, quantize_counts
 from .kernels import rans_kernels as rkern
 
 __all__ = [
-    "RansEncoder",
-    "RansDecoder",
-    "rans_encode",
-    "rans_decode",
-    "choose_scale_bits",
-    "rans_encode_reference",
-    "rans_decode_reference",
     "MAX_SCALE_BITS",
+    "RansDecoder",
+    "RansEncoder",
+    "choose_scale_bits",
+    "rans_decode",
+    "rans_decode_reference",
+    "rans_encode",
+    "rans_encode_reference",
 ]
 
 RANS_L = rkern.RANS_L  # 2**31: lower bound of the normalization interval
@@ -217,7 +217,7 @@ class RansEncoder:
     b'abracadabra'
     """
 
-    __slots__ = ("model", "_freqs", "_table")
+    __slots__ = ("_freqs", "_table", "model")
 
     def __init__(self, model):
         freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS)
@@ -241,7 +241,7 @@ class RansEncoder:
 class RansDecoder:
     """Decoder for a payload of :class:`RansEncoder` (same model)."""
 
-    __slots__ = ("model", "_payload", "_freqs", "_cumulative", "_scale_bits")
+    __slots__ = ("_cumulative", "_freqs", "_payload", "_scale_bits", "model")
 
     def __init__(self, payload, model):
         self._freqs, self._cumulative, self._scale_bits = static_model_arrays(model, MAX_SCALE_BITS)

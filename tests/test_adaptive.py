@@ -76,9 +76,9 @@ def test_model_fenwick_matches_naive_sums():
 
 
 def test_model_invalid_parameters():
-    for bad in (dict(alphabet_size=0), dict(alphabet_size=4, increment=0),
-                dict(alphabet_size=4, limit=10), dict(alphabet_size=4, limit=2**24),
-                dict(alphabet_size=2.5)):
+    for bad in ({"alphabet_size": 0}, {"alphabet_size": 4, "increment": 0},
+                {"alphabet_size": 4, "limit": 10}, {"alphabet_size": 4, "limit": 2**24},
+                {"alphabet_size": 2.5}):
         with pytest.raises(InvalidInputError):
             AdaptiveModel(**bad)
     m = AdaptiveModel(4)

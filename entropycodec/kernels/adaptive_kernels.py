@@ -12,6 +12,10 @@ with r = rng // total. :class:`~entropycodec.arithmetic.ArithmeticEncoder` with
 an ``AdaptiveModel`` (updated after each symbol) is the pure-Python twin: same
 bytes. The Fenwick loops are written out inside the kernels because numba
 calls between kernels that pass arrays cost far more than the loops.
+
+Caution: numba's on-disk cache of this module does not notice edits to the
+range_kernels helpers it calls; after changing those, delete
+``entropycodec/kernels/__pycache__/adaptive_kernels*`` (or bump this file).
 """
 
 from __future__ import annotations
@@ -19,8 +23,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .range_kernels import BOT, CORRUPT, INITIAL_RANGE, TRUNCATED, WINDOW_BYTES
-from .range_kernels import check_end, flush, shift_low, udiv64
+from .range_kernels import (
+    BOT,
+    CORRUPT,
+    INITIAL_RANGE,
+    TRUNCATED,
+    WINDOW_BYTES,
+    check_end,
+    flush,
+    shift_low,
+    udiv64,
+)
 
 
 @njit(cache=True, nogil=True)

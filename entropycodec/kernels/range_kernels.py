@@ -25,7 +25,6 @@ wrappers turn into exceptions.
 
 from __future__ import annotations
 
-from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
