@@ -248,3 +248,20 @@ def test_invalid_inputs(abcd_model):
         rans_encode(np.array([0, 1, 2, 2, 2]), zero)
     with pytest.raises(InvalidInputError):
         rans_encode(np.array([0]), model_of([2**25], 25))
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 10**6), min_size=1, max_size=1000).filter(lambda c: sum(c) > 0),
+    scale_bits=st.integers(10, 24),
+    n=st.integers(0, 3000),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_random_distributions_many(counts, scale_bits, n, seed):
+    counts = np.array(counts)
+    if (counts > 0).sum() > 2**scale_bits:
+        return
+    model = model_of(quantize_counts(counts, scale_bits), scale_bits)
+    data = np.random.default_rng(seed).choice(len(counts), size=n, p=counts / counts.sum())
+    assert roundtrip(data, model) == rans_encode_reference(data, model)
