@@ -175,13 +175,13 @@ WEIGHT_LIMIT = 1 << 24
 
 @njit(cache=True, nogil=True)
 def mixer_train(w, base, x, n, err):
-    """Gradient step on coding cost: w[base + i] += x[i] * err / 4096 (rounded).
+    """Gradient step on coding cost: w[base + i] += x[i] * err / 16384 (rounded).
 
     err is (y * 4096 - p) times an integer rate r; in real units (weights 1.0 = 65536, inputs
-    in natural-log units) the step is (r / 256) * (y - P) * ln(P_i / (1 - P_i)).
+    in natural-log units) the step is (r / 1024) * (y - P) * ln(P_i / (1 - P_i)).
     """
     for i in range(n):
-        v = np.int64(w[base + i]) + ((x[i] * err + 2048) >> 12)
+        v = np.int64(w[base + i]) + ((x[i] * err + 8192) >> 14)
         if v > WEIGHT_LIMIT:
             v = WEIGHT_LIMIT
         if v < -WEIGHT_LIMIT:

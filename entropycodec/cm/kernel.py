@@ -56,9 +56,13 @@ MASK32 = 0xFFFFFFFF
 MATCH_MIN_LENGTH = 6
 MATCH_VERIFY = 32
 MATCH_MAX_LENGTH = 65535
-# Mixer learning rate (see mixer_train): 6/256 per unit of error and stretch.
-MIXER_RATE = 6
-# Errors within +-MIXER_SKIP (of 4096) move no weight by more than 2047 * 24 * 6 / 4096 = 72
+# Mixer learning rate (see mixer_train), in 1/1024 per unit of error and stretch: it starts at
+# MIXER_RATE_START, so a new model learns fast, and decays as 1/(1 + bytes / MIXER_RATE_HALF)
+# toward MIXER_RATE_END, where a settled model loses least to noise.
+MIXER_RATE_START = 24
+MIXER_RATE_END = 2
+MIXER_RATE_HALF = 8192
+# Errors within +-MIXER_SKIP (of 4096) move no weight by more than 2047 * 24 * 24 / 16384 = 72
 # (0.001), so the mixer skips training on them; most bits of redundant text are such.
 MIXER_SKIP = 24
 # StateMap count limits: the adaptation rate settles at 1 / (limit + 1.5).
@@ -180,6 +184,9 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
 
     for pos in range(n):
         c1 = c4 & 0xFF
+        mixer_rate = MIXER_RATE_END + (MIXER_RATE_START - MIXER_RATE_END) * MIXER_RATE_HALF // (
+            MIXER_RATE_HALF + pos
+        )
         nib = 1
         for bit in range(8):
             # ---- predict: each input is a stretched probability of a 1
@@ -207,7 +214,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
             wbase = (match_class * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
             pa1, ia1 = apm_p(apm1, c0, pm)
-            pa2, ia2 = apm_p(apm2, (c1 << 8) | c0, pm)
+            pa2, ia2 = apm_p(apm2, ((c1 << 4) ^ c0) & 0xFFF, pm)
             p = (pm + pa1 + 2 * pa2 + 2) >> 2
             if p < 1:
                 p = 1
@@ -238,7 +245,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
             # ---- update every component with y
             err = (y << 12) - pm
             if err > MIXER_SKIP or err < -MIXER_SKIP:
-                mixer_train(mw, wbase, x, N_INPUTS, err * MIXER_RATE)
+                mixer_train(mw, wbase, x, N_INPUTS, err * mixer_rate)
             statemap_update(sm0, c0, y, LIMIT_DIRECT)
             statemap_update(sm1, i1, y, LIMIT_DIRECT)
             for i in range(N_HASHED):

@@ -44,10 +44,11 @@ N_INPUTS = 2 + N_HASHED + 3
 N_MIXER_SETS = 256 * 4
 # Match-model StateMap contexts: 32 quantized lengths times the expected bit.
 N_MATCH_CONTEXTS = 64
-# APM contexts: the partial byte c0 alone (256), and c0 with the previous byte (65536);
+# APM contexts: the partial byte c0 alone (256), and c0 with the previous byte folded to 12 bits
+# ((c1 << 4) xor c0: 4096 rows, small enough to stay in L2 cache);
 # 33 knots each.
 APM0_CONTEXTS = 256
-APM1_CONTEXTS = 1 << 16
+APM1_CONTEXTS = 1 << 12
 APM_KNOTS = 33
 # Initial mixer weight, 0.25 in 16-bit fixed point: about 1 / (useful inputs), so the first
 # predictions are a plain average in the stretched domain.
