@@ -70,10 +70,10 @@ def machine_info() -> dict:
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
     }
     try:
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
         info["constriction"] = version("constriction")
-    except Exception:  # not installed: the benchmark runs without the peer
+    except PackageNotFoundError:  # not installed: the benchmark runs without the peer
         info["constriction"] = None
     return info
 
