@@ -26,9 +26,12 @@ from __future__ import annotations
 import builtins
 import io
 import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
+from .container.blockcodec import decode_block
 from .container.format import DEFAULT_BLOCK_SIZE
-from .container.stream import StreamReader, StreamWriter
+from .container.stream import StreamReader, StreamWriter, check_threads
 from .errors import EntropyCodecError, TruncatedDataError
 
 __all__ = [
@@ -87,12 +90,17 @@ class Decompressor:
 
     After the end marker, :attr:`eof` is true and any further bytes are in
     :attr:`unused_data`. With ``max_length >= 0`` at most that many bytes are
-    returned; the rest stays buffered (at most one block) and :attr:`needs_input`
-    is false until it has been read.
+    returned; the rest stays buffered and :attr:`needs_input` is false until it
+    has been read. With ``threads > 1``, the complete blocks found in the input
+    (up to ``2 * threads`` of them) are decoded in parallel; output and errors
+    are the same as with one thread.
     """
 
-    def __init__(self):
+    def __init__(self, *, threads: int = 1):
         self._reader = StreamReader()
+        self._threads = check_threads(threads)
+        self._executor = None
+        self._inflight: deque = deque()
         self._pending = memoryview(b"")
         self._error: Exception | None = None
         self.needs_input = True
@@ -114,6 +122,7 @@ class Decompressor:
             return self._decompress(data, max_length)
         except EntropyCodecError as exc:
             self._error = exc
+            self._shutdown()
             raise
 
     def _decompress(self, data, max_length: int) -> bytes:
@@ -128,12 +137,48 @@ class Decompressor:
                 remaining -= n
             if max_length >= 0 and remaining <= 0:
                 break
-            block = self._reader.read_block()
+            block = self._reader.read_block() if self._threads == 1 else self._next_parallel()
             if block is None:
                 break
             self._pending = memoryview(block)
-        self.needs_input = not self.eof and not self._pending and not self._reader.ready()
+        if self._reader.eof:
+            self._shutdown()
+        self.needs_input = (not self.eof and not self._pending and not self._inflight
+                            and not self._reader.ready())
         return b"".join(out)
+
+    def _next_parallel(self) -> bytes | None:
+        """The next block in stream order, decoding up to 2 * threads blocks at once."""
+        reader = self._reader
+        while len(self._inflight) < 2 * self._threads:
+            unit = reader.next_unit()
+            if unit is None or unit == "end":
+                break
+            if unit == "header":
+                continue
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._threads)
+            header, stored = unit
+            self._inflight.append((header, self._executor.submit(decode_block, header, stored)))
+        if self._inflight:
+            header, future = self._inflight.popleft()
+            block = future.result()
+            reader.account(header, block)
+            return block
+        if reader.ending:
+            reader.finish()
+            return b""
+        return None
+
+    def _shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        self._inflight.clear()
+
+    def __del__(self):
+        if getattr(self, "_executor", None) is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def compress(data, *, coder: str = "auto", level: int | None = None,
@@ -143,15 +188,16 @@ def compress(data, *, coder: str = "auto", level: int | None = None,
     return comp.compress(data) + comp.flush()
 
 
-def decompress(data) -> bytes:
-    """Decompress ``data``: one or more concatenated ``.ec`` streams.
+def decompress(data, *, threads: int = 1) -> bytes:
+    """Decompress ``data``: one or more concatenated ``.ec`` streams (``threads``: blocks
+    decoded in parallel; the result does not depend on it).
 
     Raises TruncatedDataError when ``data`` ends inside a stream (or is empty)
     and CorruptDataError for anything after the last stream that is not a stream.
     """
     results = []
     while True:
-        decomp = Decompressor()
+        decomp = Decompressor(threads=threads)
         results.append(decomp.decompress(data))
         if not decomp.eof:
             raise TruncatedDataError("compressed data ends before the end-of-stream marker")
@@ -165,9 +211,12 @@ def decompress(data) -> bytes:
 class _DecompressReader(io.RawIOBase):
     """Raw reader of decompressed bytes over a compressed file object (multi-stream)."""
 
-    def __init__(self, fp):
+    def __init__(self, fp, threads: int = 1):
         self._fp = fp
-        self._decompressor = Decompressor()
+        self._threads = threads
+        # With threads, read enough compressed bytes at once to hold several blocks.
+        self._read_size = _BUFFER_SIZE if threads == 1 else threads << 23
+        self._decompressor = Decompressor(threads=threads)
         self._eof = False
         self._pos = 0
         self._size = -1
@@ -196,14 +245,14 @@ class _DecompressReader(io.RawIOBase):
         while True:
             d = self._decompressor
             if d.eof:
-                rawblock = d.unused_data or self._fp.read(_BUFFER_SIZE)
+                rawblock = d.unused_data or self._fp.read(self._read_size)
                 if not rawblock:
                     break
-                self._decompressor = Decompressor()  # next concatenated stream
+                self._decompressor = Decompressor(threads=self._threads)  # next stream
                 data = self._decompressor.decompress(rawblock, size)
             else:
                 if d.needs_input:
-                    rawblock = self._fp.read(_BUFFER_SIZE)
+                    rawblock = self._fp.read(self._read_size)
                     if not rawblock:
                         raise TruncatedDataError(
                             "compressed file ends before the end-of-stream marker")
@@ -227,7 +276,7 @@ class _DecompressReader(io.RawIOBase):
         self._fp.seek(0)
         self._eof = False
         self._pos = 0
-        self._decompressor = Decompressor()
+        self._decompressor = Decompressor(threads=self._threads)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_SET:
@@ -264,8 +313,8 @@ class ECFile(io.BufferedIOBase):
 
     ``filename`` is a path or a binary file object; ``mode`` is "r"/"rb"
     (read), "w"/"wb" (write, truncate), "x"/"xb" (create) or "a"/"ab" (append a
-    new stream). Reading decodes one block at a time; writing keeps at most
-    ``threads * 2`` blocks in flight. Seeking is emulated (and slow backwards).
+    new stream). Reading and writing keep at most ``2 * threads`` blocks in
+    flight (one block when ``threads=1``). Seeking is emulated (slow backwards).
 
     >>> buf = io.BytesIO()
     >>> with ECFile(buf, "wb", coder="huffman") as f:
@@ -302,7 +351,8 @@ class ECFile(io.BufferedIOBase):
             raise TypeError("filename must be a str, bytes, path or file object")
         self._mode = mode_code
         if mode_code == _MODE_READ:
-            self._buffer = io.BufferedReader(_DecompressReader(self._fp), _BUFFER_SIZE)
+            self._buffer = io.BufferedReader(_DecompressReader(self._fp, check_threads(threads)),
+                                             _BUFFER_SIZE)
 
     def close(self) -> None:
         if self._mode == _MODE_CLOSED:

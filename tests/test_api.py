@@ -107,6 +107,36 @@ def test_threads_give_identical_output():
     assert compress(data, block_size=4096, threads=2) == one
     assert compress(data, block_size=4096, threads=3) == one
     assert decompress(one) == data
+    assert decompress(one + one, threads=2) == data + data
+    assert decompress(one, threads=3) == data
+
+
+def test_parallel_decompressor_with_max_length_and_small_pieces():
+    data = (SAMPLES["text"] + SAMPLES["skewed"]) * 10
+    packed = compress(data, block_size=1000)
+    d = Decompressor(threads=2)
+    parts = []
+    for i in range(0, len(packed), 700):
+        parts.append(d.decompress(packed[i:i + 700], max_length=300))
+        while not d.needs_input and not d.eof:
+            parts.append(d.decompress(b"", max_length=300))
+    assert b"".join(parts) == data and d.eof
+
+
+def test_parallel_decompressor_reports_damage_in_order():
+    data = SAMPLES["text"] * 10
+    packed = bytearray(compress(data, block_size=1000))
+    packed[len(packed) // 2] ^= 0x10
+    with pytest.raises(CorruptDataError):
+        decompress(bytes(packed), threads=2)
+
+
+def test_ecfile_reads_with_threads(tmp_path):
+    data = SAMPLES["skewed"] * 20
+    path = tmp_path / "t.ec"
+    path.write_bytes(compress(data, block_size=3000))
+    with ECFile(path, threads=2) as f:
+        assert f.read(10) == data[:10] and f.read() == data[10:]
 
 
 @pytest.mark.parametrize("kwargs", [{"coder": "lzma"}, {"block_size": 0}, {"block_size": 2.5},

@@ -204,6 +204,11 @@ def test_threads_do_not_change_output(runner, sample):
     one = run(runner, "compress", "-c", "-B", "1K", "-T", "1", sample).stdout_bytes
     two = run(runner, "compress", "-c", "-B", "1K", "-T", "2", sample).stdout_bytes
     assert one == two and decompress(one) == TEXT
+    back = run(runner, "decompress", "-T", "2", input=two + one)
+    assert back.exit_code == 0 and back.stdout_bytes == TEXT + TEXT
+    assert run(runner, "test", "-T", "0", "-", input=two).exit_code == 0
+    bad = run(runner, "decompress", "-T", "2", input=two[:-1])
+    assert bad.exit_code == 1 and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_test_command_and_flag(runner, sample, tmp_path):

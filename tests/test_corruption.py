@@ -77,14 +77,22 @@ def test_every_truncation_point_in_read_header():
         assert decompress(SMALL[:cut]) is not None and info.compressed_size == cut
 
 
-def test_random_single_bit_flips_are_all_detected():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_random_single_bit_flips_are_all_detected(threads):
     rng = random.Random(1)
-    for _ in range(400):
+    for _ in range(400 if threads == 1 else 100):
         bad = bytearray(SMALL)
         bit = rng.randrange(8 * len(bad))
         bad[bit // 8] ^= 1 << (bit % 8)
         with pytest.raises(CorruptDataError):
-            decompress(bytes(bad))
+            decompress(bytes(bad), threads=threads)
+
+
+def test_every_truncation_point_with_parallel_decoding():
+    one = compress(TEXT, block_size=150)
+    for cut in range(len(one)):
+        with pytest.raises(TruncatedDataError):
+            decompress(one[:cut], threads=2)
 
 
 def test_random_garbage_after_a_valid_header():

@@ -67,7 +67,8 @@ def _common_options(func):
         click.option("-q", "--quiet", is_flag=True, help="No progress bar, no warnings."),
         click.option("-v", "--verbose", is_flag=True, help="Report ratio and speed per file."),
         click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True,
-                     help="Blocks coded in parallel (0: all cores). Output does not depend on it."),
+                     help="Blocks (de)coded in parallel (0: all cores). Output does not depend "
+                          "on it."),
         click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
     ]
     for option in reversed(options):
@@ -114,14 +115,16 @@ def decompress(to_stdout, output, keep, remove, force, quiet, verbose, threads, 
 @click.command()
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True, help="Print 'FILE: OK' for good files.")
+@click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Blocks decoded in parallel (0: all cores).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
-def test(quiet, verbose, files):
+def test(quiet, verbose, threads, files):
     """Decode FILEs fully and verify every checksum; write nothing.
 
     Exit status 0 when all are intact, 1 when any is damaged or unreadable.
     """
     _run("test", files, to_stdout=False, output=None, keep=True, remove=False, force=False,
-         quiet=quiet, verbose=verbose, threads=1)
+         quiet=quiet, verbose=verbose, threads=threads)
 
 
 @click.command()
@@ -417,7 +420,7 @@ def _pump(mode, fin, fout, size, quiet, name, settings) -> tuple[int, int]:
     try:
         if mode == "compress":
             return _pump_compress(fin, fout, settings, bar)
-        return _pump_decompress(fin, fout, bar)
+        return _pump_decompress(fin, fout, bar, settings["threads"])
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -441,12 +444,16 @@ def _pump_compress(fin, fout, settings, bar) -> tuple[int, int]:
     return total_in, total_out + len(out)
 
 
-def _pump_decompress(fin, fout, bar) -> tuple[int, int]:
+def _pump_decompress(fin, fout, bar, threads: int) -> tuple[int, int]:
     from entropycodec.api import Decompressor
     from entropycodec.errors import TruncatedDataError
 
+    from entropycodec.container.stream import check_threads
+
+    threads = check_threads(threads)
+    read_size = CHUNK if threads == 1 else 8 * threads * CHUNK  # several blocks per read
     total_in = total_out = 0
-    decomp, fed, streams = Decompressor(), False, 0
+    decomp, fed, streams = Decompressor(threads=threads), False, 0
 
     def emit(data: bytes) -> None:
         nonlocal total_out
@@ -455,7 +462,7 @@ def _pump_decompress(fin, fout, bar) -> tuple[int, int]:
             if fout is not None:
                 fout.write(data)
 
-    while chunk := fin.read(CHUNK):
+    while chunk := fin.read(read_size):
         total_in += len(chunk)
         if bar is not None:
             bar.update(len(chunk))
@@ -468,7 +475,7 @@ def _pump_decompress(fin, fout, bar) -> tuple[int, int]:
             if decomp.eof:
                 streams += 1
                 chunk = decomp.unused_data
-                decomp, fed = Decompressor(), False
+                decomp, fed = Decompressor(threads=threads), False
     if fed or streams == 0:
         raise TruncatedDataError("compressed data ends before the end-of-stream marker"
                                  if total_in else "empty input: not an .ec file")

@@ -21,7 +21,6 @@ anything.
 from __future__ import annotations
 
 import struct
-import zlib
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,6 +35,7 @@ from .format import (
     MAGIC,
     MAX_BLOCK_SIZE,
     STREAM_HEADER,
+    BlockHeader,
     EndRecord,
     pack_stream_header,
     unpack_block_header,
@@ -159,17 +159,25 @@ class StreamWriter:
             self._executor = None
 
 
-_HEADER, _BLOCKS, _DONE = range(3)
+_HEADER, _BLOCKS, _ENDING, _DONE = range(4)
 
 
 class StreamReader:
     """Parse one stream fed in pieces: :meth:`feed` bytes, then call :meth:`read_block`
-    until it returns ``None`` (more input needed, or end of stream: see :attr:`eof`)."""
+    until it returns ``None`` (more input needed, or end of stream: see :attr:`eof`).
+
+    For parallel decoding, :meth:`next_unit` only parses: it hands out each block's
+    header and stored bytes (to decode anywhere with
+    :func:`~entropycodec.container.blockcodec.decode_block`), and the caller reports
+    the decoded blocks back in stream order with :meth:`account` and finally
+    :meth:`finish`, which checks the end marker.
+    """
 
     def __init__(self):
         self._buf = bytearray()
         self._pos = 0
         self._state = _HEADER
+        self._end = None
         self.max_block_size = 0
         self.block_count = 0
         self.total_size = 0
@@ -182,14 +190,14 @@ class StreamReader:
     @property
     def unused_data(self) -> bytes:
         """Bytes fed after the end marker (empty before it)."""
-        return bytes(self._buf[self._pos:]) if self._state == _DONE else b""
+        return bytes(self._buf[self._pos:]) if self._state in (_ENDING, _DONE) else b""
 
     @property
     def buffered(self) -> int:
         return len(self._buf) - self._pos
 
     def feed(self, data) -> None:
-        if self._state == _DONE:
+        if self._state in (_ENDING, _DONE):
             self._buf += data  # kept as unused_data
             return
         if self._pos and self._pos >= len(self._buf) // 2:
@@ -201,59 +209,80 @@ class StreamReader:
             if head != MAGIC[:len(head)]:
                 raise CorruptDataError("not an .ec stream (bad magic bytes)")
 
-    def _peek(self, n: int, offset: int = 0):
-        start = self._pos + offset
-        if len(self._buf) - start < n:
+    def _peek(self, n: int):
+        if len(self._buf) - self._pos < n:
             return None
-        return self._buf[start:start + n]
+        return bytes(self._buf[self._pos:self._pos + n])
 
     def ready(self) -> bool:
-        """True when :meth:`read_block` can make progress without more input."""
-        if self._state == _DONE:
-            return False
+        """True when :meth:`next_unit` (or :meth:`read_block`) can progress without input."""
         if self._state == _HEADER:
             return self.buffered >= STREAM_HEADER.size
-        first = self._peek(1)
-        if first is None:
+        if self._state != _BLOCKS or not self.buffered:
             return False
-        if first[0] == END_MARKER:
+        if self._buf[self._pos] == END_MARKER:
             return self.buffered >= END_RECORD.size
         head = self._peek(BLOCK_HEADER.size)
         if head is None:
             return False
-        header = unpack_block_header(bytes(head), self.max_block_size)
+        header = unpack_block_header(head, self.max_block_size)
         return self.buffered >= BLOCK_HEADER.size + header.stored_size
+
+    def next_unit(self):
+        """Parse the next unit without decoding: ``None`` (need input, or the end marker
+        was reached), ``"header"``, ``"end"``, or ``(BlockHeader, stored bytes)``."""
+        if not self.ready():
+            return None
+        if self._state == _HEADER:
+            self.max_block_size = unpack_stream_header(self._peek(STREAM_HEADER.size))
+            self._pos += STREAM_HEADER.size
+            self._state = _BLOCKS
+            return "header"
+        if self._buf[self._pos] == END_MARKER:
+            self._end = unpack_end_record(self._peek(END_RECORD.size))
+            self._pos += END_RECORD.size
+            self._state = _ENDING
+            return "end"
+        header = unpack_block_header(self._peek(BLOCK_HEADER.size), self.max_block_size)
+        start = self._pos + BLOCK_HEADER.size
+        stored = bytes(self._buf[start:start + header.stored_size])
+        self._pos = start + header.stored_size
+        return header, stored
+
+    def account(self, header: BlockHeader, out: bytes) -> None:
+        """Record a decoded block (in stream order); its CRC was verified by decode_block."""
+        self.block_count += 1
+        self.total_size += len(out)
+        self._crc = crc32_combine(self._crc, header.data_crc, len(out))
+
+    def finish(self) -> None:
+        """Check the end marker against the blocks accounted for; the stream is then done."""
+        record = self._end
+        if record.block_count != self.block_count or record.total_size != self.total_size:
+            raise CorruptDataError(
+                f"end marker counts {record.block_count} blocks / {record.total_size} bytes,"
+                f" the stream has {self.block_count} / {self.total_size}")
+        if record.content_crc != self._crc:
+            raise ChecksumError("stream CRC-32 mismatch")
+        self._state = _DONE
+
+    @property
+    def ending(self) -> bool:
+        """The end marker has been parsed; :meth:`finish` is due once all blocks are in."""
+        return self._state == _ENDING
 
     def read_block(self) -> bytes | None:
         """The next decoded block (b"" after the stream header or the end marker), or None
         when more input is needed or the stream has ended."""
-        if not self.ready():
+        unit = self.next_unit()
+        if unit is None:
             return None
-        if self._state == _HEADER:
-            self.max_block_size = unpack_stream_header(bytes(self._peek(STREAM_HEADER.size)))
-            self._pos += STREAM_HEADER.size
-            self._state = _BLOCKS
+        if unit == "header":
             return b""
-        if self._buf[self._pos] == END_MARKER:
-            record = unpack_end_record(bytes(self._peek(END_RECORD.size)))
-            self._pos += END_RECORD.size
-            if record.block_count != self.block_count or record.total_size != self.total_size:
-                raise CorruptDataError(
-                    f"end marker counts {record.block_count} blocks / {record.total_size} bytes,"
-                    f" the stream has {self.block_count} / {self.total_size}")
-            if record.content_crc != self._crc:
-                raise ChecksumError("stream CRC-32 mismatch")
-            self._state = _DONE
+        if unit == "end":
+            self.finish()
             return b""
-        header = unpack_block_header(bytes(self._peek(BLOCK_HEADER.size)), self.max_block_size)
-        start = self._pos + BLOCK_HEADER.size
-        stored = memoryview(self._buf)[start:start + header.stored_size]
-        try:
-            out = decode_block(header, stored)
-        finally:
-            stored.release()
-        self._pos = start + header.stored_size
-        self.block_count += 1
-        self.total_size += len(out)
-        self._crc = zlib.crc32(out, self._crc)
+        header, stored = unit
+        out = decode_block(header, stored)
+        self.account(header, out)
         return out
