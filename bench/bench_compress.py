@@ -128,8 +128,13 @@ def thread_test(size: int, rounds: int) -> dict:
     control_before = parallelism_control()
     t1 = best_seconds(lambda: run(1), rounds)
     t2 = best_seconds(lambda: run(2), rounds)
+    packed = outs[1]
+    d1 = best_seconds(lambda: entropycodec.decompress(packed, threads=1), rounds)
+    d2 = best_seconds(lambda: entropycodec.decompress(packed, threads=2), rounds)
     control_after = parallelism_control()
     return {"bytes": size, "seconds_1_thread": t1, "seconds_2_threads": t2,
+            "decompress_seconds_1_thread": d1, "decompress_seconds_2_threads": d2,
+            "decompress_speedup": d1 / d2,
             "two_process_control_speedup": [control_before, control_after],
             "speedup": t1 / t2, "identical_output": outs[1] == outs[2], "target_speedup": 1.7,
             "ok": t1 / t2 >= 1.7 and outs[1] == outs[2]}
@@ -220,7 +225,9 @@ def markdown(res: dict) -> str:
              f"bible.txt repeated to {t['bytes'] / MIB:.0f} MiB: 1 thread {t['seconds_1_thread']:.2f} s, "
              f"2 threads {t['seconds_2_threads']:.2f} s, speedup **{t['speedup']:.2f}x** "
              f"(target >= 1.7x: {'met' if t['ok'] else 'NOT met'}); identical output: "
-             f"{t['identical_output']}.",
+             f"{t['identical_output']}. Decompression: {t['decompress_seconds_1_thread']:.2f} s "
+             f"vs {t['decompress_seconds_2_threads']:.2f} s, "
+             f"**{t['decompress_speedup']:.2f}x**.",
              f"Control in the same run: two independent processes got "
              f"{t['two_process_control_speedup'][0]:.2f}x before and "
              f"{t['two_process_control_speedup'][1]:.2f}x after (2.00x = two free cores).", "",
