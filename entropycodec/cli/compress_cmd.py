@@ -178,7 +178,7 @@ def _info_json(rows) -> None:
 
 
 def _coders_text(counts: dict) -> str:
-    return ",".join(f"{name}x{n}" if n > 1 else name for name, n in counts.items()) or "-"
+    return ",".join(f"{name}({n})" if n > 1 else name for name, n in counts.items()) or "-"
 
 
 def _info_table(rows, verbose: bool) -> None:
