@@ -146,7 +146,7 @@ def _match_find(buf, known, mt, mt_index, length, ptr):
 
 
 @njit(cache=True, nogil=True)
-def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2):
+def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
     """Code n bytes; returns payload bytes written (encoder) or read (decoder).
 
     Encoder (decode False): reads buf[:n], writes the payload into stream; returns the payload
@@ -213,9 +213,8 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
                 x[I_MATCH_LENGTH] = 0
             wbase = (match_class * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
-            pa1, ia1 = apm_p(apm1, c0, pm)
-            pa2, ia2 = apm_p(apm2, ((c1 << 4) ^ c0) & 0xFFF, pm)
-            p = (pm + pa1 + 2 * pa2 + 2) >> 2
+            pa, ia = apm_p(apm, ((c1 << 4) ^ c0) & 0xFFF, pm)
+            p = (pm + 3 * pa + 2) >> 2
             if p < 1:
                 p = 1
             if p > 4095:
@@ -255,8 +254,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm1, apm2
                 statemap_update(smm, match_ctx, y, LIMIT_MATCH)
                 if expected != y:
                     match_len = 0
-            apm_update(apm1, ia1, y, APM_RATE)
-            apm_update(apm2, ia2, y, APM_RATE)
+            apm_update(apm, ia, y, APM_RATE)
             c0 = (c0 << 1) | y
             nib = (nib << 1) | y
             if bit == 3:

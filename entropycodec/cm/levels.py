@@ -44,11 +44,9 @@ N_INPUTS = 2 + N_HASHED + 3
 N_MIXER_SETS = 256 * 4
 # Match-model StateMap contexts: 32 quantized lengths times the expected bit.
 N_MATCH_CONTEXTS = 64
-# APM contexts: the partial byte c0 alone (256), and c0 with the previous byte folded to 12 bits
-# ((c1 << 4) xor c0: 4096 rows, small enough to stay in L2 cache);
-# 33 knots each.
-APM0_CONTEXTS = 256
-APM1_CONTEXTS = 1 << 12
+# APM contexts: the partial byte c0 with the previous byte c1, folded to 12 bits as
+# (c1 << 4) xor c0 (4096 rows, small enough to stay in L2 cache); 33 knots each.
+APM_CONTEXTS = 1 << 12
 APM_KNOTS = 33
 # Initial mixer weight, 0.25 in 16-bit fixed point: about 1 / (useful inputs), so the first
 # predictions are a plain average in the stretched domain.
@@ -74,8 +72,7 @@ def _specs(level: int) -> dict[str, tuple[int, type]]:
         "sm_hashed": (N_HASHED * 256, np.uint32),
         "sm_match": (N_MATCH_CONTEXTS, np.uint32),
         "mixer_weights": (N_MIXER_SETS * N_INPUTS, np.int32),
-        "apm_order0": (APM0_CONTEXTS * APM_KNOTS, np.uint16),
-        "apm_order1": (APM1_CONTEXTS * APM_KNOTS, np.uint16),
+        "apm_order1": (APM_CONTEXTS * APM_KNOTS, np.uint16),
     }
 
 
@@ -112,6 +109,5 @@ def allocate_tables(level: int) -> dict[str, np.ndarray]:
     tables["mixer_weights"][:] = INITIAL_WEIGHT
     knots = np.array([squash((j - 16) * 128) * 16 for j in range(APM_KNOTS)], dtype=np.uint16)
     # broadcast into a 2-d view: no temporary as large as the table
-    tables["apm_order0"].reshape(APM0_CONTEXTS, APM_KNOTS)[:] = knots
-    tables["apm_order1"].reshape(APM1_CONTEXTS, APM_KNOTS)[:] = knots
+    tables["apm_order1"].reshape(APM_CONTEXTS, APM_KNOTS)[:] = knots
     return tables
