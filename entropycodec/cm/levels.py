@@ -48,9 +48,9 @@ N_MATCH_CONTEXTS = 64
 # (c1 << 4) xor c0 (4096 rows, small enough to stay in L2 cache); 33 knots each.
 APM_CONTEXTS = 1 << 12
 APM_KNOTS = 33
-# Initial mixer weight, 0.25 in 16-bit fixed point: about 1 / (useful inputs), so the first
+# Initial mixer weight, 0.125 in 16-bit fixed point: about 1 / (useful inputs), so the first
 # predictions are a plain average in the stretched domain.
-INITIAL_WEIGHT = 1 << 14
+INITIAL_WEIGHT = 1 << 13
 
 
 def _hash_table_bytes(level: int) -> int:
