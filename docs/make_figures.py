@@ -36,6 +36,16 @@ CANTERBURY = Path(os.environ.get("ENTROPYCODEC_CORPORA", REPO.parent / "shared" 
 BEGIN, END = "<!-- BEGIN generated:corpus -->", "<!-- END generated:corpus -->"
 
 
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def replace_block(path: Path, text: str) -> None:
     doc = path.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
@@ -70,7 +80,7 @@ def main(argv=None) -> None:
     else:
         result = run_corpus([CANTERBURY], repeat=1)
         plot_corpus(result, FIGURES / "corpus.png")
-        note = (f"Measured by `python docs/make_figures.py` on {platform.processor() or platform.machine()}"
+        note = (f"Measured by `python docs/make_figures.py` on {cpu_name()}"
                 f" ({os.cpu_count()} logical cores, Python {platform.python_version()}); "
                 "speeds are single runs on a shared machine, sizes are exact.\n\n")
         replace_block(DOCS / "coders.md", note + corpus_table(result, "markdown"))
