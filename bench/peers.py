@@ -253,6 +253,13 @@ def measure(name, enc, dec, data: bytes, rounds: int) -> dict:
             "encode_seconds": t_enc, "decode_seconds": t_dec}
 
 
+def order0_entropy(data: bytes) -> float:
+    """H0 of the bytes, in bits per byte: the bound for every order-0 method here."""
+    counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
+    p = counts[counts > 0] / len(data)
+    return float(-(p * np.log2(p)).sum()) if len(data) else 0.0
+
+
 def machine() -> dict:
     cpu = platform.processor() or ""
     try:
@@ -296,13 +303,15 @@ def run(files, *, rounds: int, cm_level: int, only=None, log=print) -> dict:
     warm = b"warm up every kernel before timing anything " * 64
     for name, (enc, dec) in methods.items():
         dec(enc(warm)[0])
-    results = {}
+    results, entropies, sizes = {}, {}, {}
     for path in files:
         data = path.read_bytes()
         row = {}
         for name, (enc, dec) in methods.items():
             row[name] = measure(name, enc, dec, data, rounds)
         results[path.name] = row
+        entropies[path.name] = order0_entropy(data)
+        sizes[path.name] = len(data)
         log(f"{path.name:<14} {len(data):>9} bytes  " + "  ".join(
             f"{k}={v['bits_per_byte']:.3f}" for k, v in row.items() if k in OURS))
     summary = {}
@@ -322,7 +331,11 @@ def run(files, *, rounds: int, cm_level: int, only=None, log=print) -> dict:
             s["our_encode_speed_ratio"] = summary[ours]["encode_mb_per_s"] / s["encode_mb_per_s"]
             s["our_decode_speed_ratio"] = summary[ours]["decode_mb_per_s"] / s["decode_mb_per_s"]
             s["our_bits_per_byte_minus_peer"] = summary[ours]["bits_per_byte"] - s["bits_per_byte"]
+    total = sum(sizes.values())
     return {"benchmark": "peers", "machine": machine(),
+            "h0_bits_per_byte": entropies,
+            "h0_bits_per_byte_all_files":
+                sum(entropies[f] * sizes[f] for f in sizes) / total if total else 0.0,
             "params": {"rounds": rounds, "cm_level": cm_level, "dahuffman_slice": DAHUFFMAN_SLICE,
                        "files": [str(p) for p in files]},
             "missing": missing, "files": results, "summary": summary}
@@ -341,6 +354,9 @@ def markdown(result: dict) -> str:
              f"{SLOW_RUN_SECONDS:g} s measured once); cm level {result['params']['cm_level']}; "
              f"dahuffman on the first {result['params']['dahuffman_slice']:,} bytes of each file.",
              "", "## All files together", "",
+             f"Order-0 entropy H0 of all files together (size-weighted): "
+             f"{result['h0_bits_per_byte_all_files']:.3f} bits per byte, the bound for the "
+             "order-0 methods (huffman, arithmetic, rans, constriction, bitarray, dahuffman).", "",
              "MB/s = 10^6 bytes per second; ratio = our counterpart's speed / the peer's "
              "(above 1: ours is faster).", "",
              "| method | bits/byte | encode MB/s | decode MB/s | counterpart | enc ratio | dec ratio |",
@@ -355,11 +371,12 @@ def markdown(result: dict) -> str:
         lines += ["", "Not run: " + "; ".join(f"{k} ({v})" for k, v in result["missing"].items())]
     names = list(result["summary"])
     lines += ["", "## Bits per byte, per file", "",
-              "| file | bytes | " + " | ".join(names) + " |",
-              "|---|---:|" + "---:|" * len(names)]
+              "| file | bytes | H0 | " + " | ".join(names) + " |",
+              "|---|---:|---:|" + "---:|" * len(names)]
     for f, row in result["files"].items():
         n = max(r["bytes"] for r in row.values()) if row else 0
-        lines.append(f"| {f} | {n} | " + " | ".join(f"{row[k]['bits_per_byte']:.3f}" for k in names)
+        lines.append(f"| {f} | {n} | {result['h0_bits_per_byte'][f]:.3f} | "
+                     + " | ".join(f"{row[k]['bits_per_byte']:.3f}" for k in names)
                      + " |")
     lines += ["", "## Encode MB/s, per file", "",
               "| file | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
