@@ -287,3 +287,24 @@ def test_smaller_than_bz2_on_alice29():
     payload = cm_encode(arr(data))
     assert len(payload) < len(bz2.compress(data, 9))
     assert 8 * len(payload) / len(data) < 2.2  # bits per byte; lpaq1-class models get ~2.05
+
+
+# ---- the kernel's loop against its Python twin
+
+
+def test_kernel_loop_matches_its_interpreted_twin():
+    """numba's ``py_func`` runs the same loop with Python's unbounded ints: equal payloads show
+    that no int64 overflow or numba-specific integer rule changes a decision."""
+    from entropycodec.cm.kernel import run_model
+
+    data = np.frombuffer(CORRUPT_SOURCE[:120], dtype=np.uint8).copy()
+    payloads = []
+    for fn in (run_model, run_model.py_func):
+        out = np.zeros(256, dtype=np.uint8)
+        written = fn(False, data, len(data), out, *allocate_tables(1).values())
+        payloads.append(out[:written].tobytes())
+    assert payloads[0] == payloads[1]
+    back = np.zeros(len(data), dtype=np.uint8)
+    consumed = run_model.py_func(True, back, len(data), np.frombuffer(payloads[0], np.uint8).copy(),
+                                 *allocate_tables(1).values())
+    assert back.tobytes() == data.tobytes() and consumed == len(payloads[0]) + 3

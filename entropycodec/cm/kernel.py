@@ -5,8 +5,9 @@ so the model cannot drift apart: every prediction is computed from bits both
 sides already know, then the bit is coded, then every component is updated
 with it. Per bit the work is: 2 direct StateMaps (orders 0 and 1), 6 bit
 histories in the hash table (orders 2-6 and the word), the match model, one
-mixer dot product of :data:`levels.N_INPUTS` inputs, two APMs, the binary
-arithmetic coder, and the matching updates. Nothing is allocated per byte.
+mixer dot product of :data:`levels.N_INPUTS` inputs, one APM, the binary
+arithmetic coder, and the matching updates. Per nibble, 6 hash-table buckets
+are looked up. Nothing is allocated per byte.
 
 The arithmetic coder is lpaq1's carry-less binary coder. Invariants before and
 after each bit: ``0 <= x1 <= x <= x2 < 2**32`` (x only in the decoder) and the

@@ -8,15 +8,15 @@ output and payload buffers):
 ======  ===========  ============  ======================
 level   hash table   match index   total (memory_bytes)
 ======  ===========  ============  ======================
-1       512 KiB      128 KiB       5.1 MiB
-2       1 MiB        256 KiB       5.7 MiB
-3       2 MiB        512 KiB       6.9 MiB
-4       4 MiB        1 MiB         9.4 MiB
-5       8 MiB        2 MiB         14.4 MiB
-6       16 MiB       4 MiB         24.4 MiB
-7       32 MiB       8 MiB         44.4 MiB (default)
-8       64 MiB       16 MiB        84.4 MiB
-9       128 MiB      32 MiB        164.4 MiB
+1       512 KiB      128 KiB       1.2 MiB
+2       1 MiB        256 KiB       1.8 MiB
+3       2 MiB        512 KiB       3.1 MiB
+4       4 MiB        1 MiB         5.6 MiB
+5       8 MiB        2 MiB         10.6 MiB
+6       16 MiB       4 MiB         20.6 MiB
+7       32 MiB       8 MiB         40.6 MiB (default)
+8       64 MiB       16 MiB        80.6 MiB
+9       128 MiB      32 MiB        160.6 MiB
 ======  ===========  ============  ======================
 
 >>> memory_bytes(DEFAULT_LEVEL) <= 256 << 20
