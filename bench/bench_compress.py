@@ -126,11 +126,23 @@ def thread_test(size: int, rounds: int) -> dict:
         outs[threads] = entropycodec.compress(data, threads=threads)
 
     control_before = parallelism_control()
-    t1 = best_seconds(lambda: run(1), rounds)
-    t2 = best_seconds(lambda: run(2), rounds)
-    packed = outs[1]
-    d1 = best_seconds(lambda: entropycodec.decompress(packed, threads=1), rounds)
-    d2 = best_seconds(lambda: entropycodec.decompress(packed, threads=2), rounds)
+    packed = entropycodec.compress(data)
+
+    def interleaved(fn_one, fn_two):
+        # Alternate the two configurations so that both meet the same share of quiet
+        # moments on a shared machine; keep the best time of each.
+        fn_one(), fn_two()
+        best = [float("inf"), float("inf")]
+        for _ in range(max(rounds, 5)):
+            for i, fn in enumerate((fn_one, fn_two)):
+                t0 = time.perf_counter()
+                fn()
+                best[i] = min(best[i], time.perf_counter() - t0)
+        return best
+
+    t1, t2 = interleaved(lambda: run(1), lambda: run(2))
+    d1, d2 = interleaved(lambda: entropycodec.decompress(packed, threads=1),
+                         lambda: entropycodec.decompress(packed, threads=2))
     control_after = parallelism_control()
     return {"bytes": size, "seconds_1_thread": t1, "seconds_2_threads": t2,
             "decompress_seconds_1_thread": d1, "decompress_seconds_2_threads": d2,
