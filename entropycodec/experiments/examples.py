@@ -158,6 +158,11 @@ def examples_text(result: dict) -> str:
     return "\n".join(out)
 
 
+def _md(text: str) -> str:
+    """Escape the pipes of a Markdown table cell (KL(p || q) would split the cell)."""
+    return str(text).replace("|", "\\|")
+
+
 def examples_markdown(result: dict) -> str:
     """The examples as a Markdown page (docs/examples.md)."""
     out = ["# Worked examples, computed", "",
@@ -167,11 +172,11 @@ def examples_markdown(result: dict) -> str:
            "[theory.md](theory.md).", ""]
     for e in result["examples"]:
         out += [f"## {e['title']}", ""]
-        out.append("| " + " | ".join(e["columns"]) + " |")
+        out.append("| " + " | ".join(_md(c) for c in e["columns"]) + " |")
         out.append("|---|" + "---:|" * (len(e["columns"]) - 1))
         for r in e["rows"]:
             out.append("| " + " | ".join(f"`{c}`" if isinstance(c, str) and set(c) <= {"0", "1"}
-                                         else _cell(c) for c in r) + " |")
+                                         else _md(_cell(c)) for c in r) + " |")
         out.append("")
         if e.get("summary"):
             out += [f"- {k}: **{_cell(v)}**" for k, v in e["summary"]]
