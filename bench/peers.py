@@ -393,13 +393,16 @@ def scatter(result: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(8, 5.5))
-    for name, s in result["summary"].items():
+    # labels of neighbouring points (by speed) alternate right and left of them
+    order = sorted(result["summary"].items(), key=lambda kv: kv[1]["encode_mb_per_s"])
+    for rank, (name, s) in enumerate(order):
         ours = name in OURS
         ax.scatter(s["bits_per_byte"], s["encode_mb_per_s"], marker="o" if ours else "^",
                    s=60, color="tab:blue" if ours else "tab:orange", edgecolor="k", lw=0.5,
                    zorder=3)
+        right = rank % 2 == 0
         ax.annotate(name, (s["bits_per_byte"], s["encode_mb_per_s"]), textcoords="offset points",
-                    xytext=(5, 4), fontsize=8)
+                    xytext=(7 if right else -7, -3), ha="left" if right else "right", fontsize=8)
     ax.scatter([], [], marker="o", color="tab:blue", label="entropycodec")
     ax.scatter([], [], marker="^", color="tab:orange", label="peers")
     ax.set_yscale("log")
@@ -408,7 +411,7 @@ def scatter(result: dict, path: Path) -> None:
     files = len(result["files"])
     ax.set_title(f"Speed against ratio, {files} corpus file{'s' * (files != 1)}, one process")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(loc="lower left")
+    ax.legend(loc="upper center")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)

@@ -48,7 +48,7 @@ def cpu_name() -> str:
 
 def replace_block(path: Path, text: str) -> None:
     doc = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.DOTALL)
     if not pattern.search(doc):
         raise SystemExit(f"make_figures.py: {path} has no {BEGIN} ... {END} block")
     path.write_text(pattern.sub(lambda _: f"{BEGIN}\n{text}{END}", doc), encoding="utf-8")
@@ -59,9 +59,19 @@ def main(argv=None) -> None:
     ap.add_argument("--quick", action="store_true", help="skip the (timed) corpus run")
     args = ap.parse_args(argv)
 
-    from entropycodec.experiments import (corpus_table, examples_markdown, plot_corpus,
-                                          plot_length, plot_mismatch, plot_skew, run_corpus,
-                                          run_length, run_mismatch, run_skew, seed_examples)
+    from entropycodec.experiments import (
+        corpus_table,
+        examples_markdown,
+        plot_corpus,
+        plot_length,
+        plot_mismatch,
+        plot_skew,
+        run_corpus,
+        run_length,
+        run_mismatch,
+        run_skew,
+        seed_examples,
+    )
 
     FIGURES.mkdir(exist_ok=True)
     done = []

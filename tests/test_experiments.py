@@ -16,6 +16,7 @@ import zlib
 
 import pytest
 from click.testing import CliRunner
+from conftest import OWN_CORPORA
 
 from entropycodec.cli.main import cli
 from entropycodec.experiments import output
@@ -24,8 +25,6 @@ from entropycodec.experiments.examples import examples_markdown, seed_examples
 from entropycodec.experiments.length import run_length
 from entropycodec.experiments.mismatch import run_mismatch
 from entropycodec.experiments.skew import gallager_bound, pmax_half_bound, run_skew
-
-from conftest import OWN_CORPORA
 
 try:
     import matplotlib  # noqa: F401
@@ -243,7 +242,7 @@ def test_corpus_deterministic_apart_from_timings(corpus_result):
 
 def test_seed_examples_have_their_textbook_values():
     ex = {e["id"]: e for e in seed_examples(seed=0)["examples"]}
-    r3 = lambda v: round(v, 3)  # noqa: E731
+    r3 = lambda v: round(v, 3)
     assert [r3(x) for x in ex["coin"]["rows"][0][2:]] == [1.0, 0.693]
     assert [r3(x) for x in ex["die"]["rows"][0][2:]] == [2.585, 1.792]
     assert r3(ex["bent-coin"]["rows"][0][2]) == 0.918

@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["run_corpus", "corpus_table", "plot_corpus", "CORPUS_METHODS", "collect_files"]
+__all__ = ["CORPUS_METHODS", "collect_files", "corpus_table", "plot_corpus", "run_corpus"]
 
 OUR_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
 STDLIB = {

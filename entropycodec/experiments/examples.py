@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["seed_examples", "examples_markdown", "examples_text"]
+__all__ = ["examples_markdown", "examples_text", "seed_examples"]
 
 _SAMPLE_N = 100_000
 

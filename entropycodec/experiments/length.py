@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["run_length", "plot_length", "LENGTH_CODERS", "SOURCE_P"]
+__all__ = ["LENGTH_CODERS", "SOURCE_P", "plot_length", "run_length"]
 
 LENGTH_CODERS = ("huffman", "arithmetic", "rans", "adaptive")
 SOURCE_SYMBOLS = b"ABCD"

@@ -38,7 +38,7 @@ from ..errors import InvalidInputError
 from ..measures import as_distribution
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["run_mismatch", "plot_mismatch", "DEFAULT_P", "MISMATCH_CODERS"]
+__all__ = ["DEFAULT_P", "MISMATCH_CODERS", "plot_mismatch", "run_mismatch"]
 
 DEFAULT_P = (0.8, 0.1, 0.1)
 MISMATCH_CODERS = ("huffman", "arithmetic", "rans")

@@ -27,14 +27,14 @@ from pathlib import Path
 from ..errors import EntropyCodecError
 
 __all__ = [
-    "MissingExtraError",
     "PLOT_EXTRA_HINT",
-    "require_matplotlib",
-    "to_json",
-    "write_json",
-    "save_figure",
+    "MissingExtraError",
     "available_coders",
     "progress",
+    "require_matplotlib",
+    "save_figure",
+    "to_json",
+    "write_json",
 ]
 
 PLOT_EXTRA_HINT = "pip install 'entropycodec[plot]'"

@@ -34,8 +34,15 @@ import numpy as np
 from ..errors import InvalidInputError
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["run_skew", "plot_skew", "gallager_bound", "pmax_half_bound", "binary_entropy",
-           "DEFAULT_BINARY_P", "SKEW_CODERS"]
+__all__ = [
+    "DEFAULT_BINARY_P",
+    "SKEW_CODERS",
+    "binary_entropy",
+    "gallager_bound",
+    "plot_skew",
+    "pmax_half_bound",
+    "run_skew",
+]
 
 DEFAULT_BINARY_P = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 DEFAULT_ALPHABET_SIZES = (3, 4, 8)
