@@ -360,3 +360,42 @@ def test_cli_module_imports_no_numpy():
             "print(sorted(m for m in ('numpy', 'matplotlib', 'numba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- progress bar and documentation coverage ----------------------------------------------------
+
+class _FakeTerminal:
+    """A stderr that claims to be a terminal and keeps what is written to it."""
+
+    def __init__(self):
+        self.text = []
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text.append(s)
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    fake = _FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", fake)
+    run_skew(n=500, binary_p=[0.9], alphabet_sizes=(), seed=0, show_progress=True)
+    assert "skew" in "".join(fake.text)
+    fake.text.clear()
+    run_skew(n=500, binary_p=[0.9], alphabet_sizes=(), seed=0, show_progress=False)
+    assert fake.text == []
+
+
+def test_api_doc_shows_every_public_name():
+    import re
+    from pathlib import Path
+
+    import entropycodec
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"ec\.(\w+)", text))
+    assert sorted(set(entropycodec.__all__) - shown) == []
