@@ -194,9 +194,12 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
             x[I_ORDER0] = stretch_fast(statemap_p(sm0, c0))
             i1 = (c1 << 8) | c0
             x[I_ORDER1] = stretch_fast(statemap_p(sm1, i1))
+            known = 0  # hashed contexts seen before at this node: 0..6
             for i in range(N_HASHED):
                 s = np.int64(ht[slots[i] + nib])
                 states[i] = s
+                if s != 0:
+                    known += 1
                 x[I_HASHED + i] = stretch_fast(statemap_p(smh, i * 256 + s))
             expected = 0
             match_ctx = 0
@@ -212,7 +215,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
             else:
                 x[I_MATCH] = 0
                 x[I_MATCH_LENGTH] = 0
-            wbase = (match_class * 256 + c0) * N_INPUTS
+            wbase = ((known * 4 + match_class) * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
             pa, ia = apm_p(apm, ((c1 << 4) ^ c0) & 0xFFF, pm)
             p = (pm + 3 * pa + 2) >> 2

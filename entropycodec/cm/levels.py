@@ -40,8 +40,9 @@ DEFAULT_LEVEL = 7
 N_HASHED = 6
 # Mixer inputs: order 0, order 1, the N_HASHED hashed contexts, match (2 inputs), bias.
 N_INPUTS = 2 + N_HASHED + 3
-# Mixer weight sets: partial byte c0 (256) times 4 match-length classes.
-N_MIXER_SETS = 256 * 4
+# Mixer weight sets: partial byte c0 (256) times 4 match-length classes times the number of
+# hashed contexts (0..6) whose bit history at this node is not empty.
+N_MIXER_SETS = 256 * 4 * 7
 # Match-model StateMap contexts: 32 quantized lengths times the expected bit.
 N_MATCH_CONTEXTS = 64
 # APM contexts: the partial byte c0 with the previous byte c1, folded to 12 bits as
