@@ -8,15 +8,15 @@ output and payload buffers):
 ======  ===========  ============  ======================
 level   hash table   match index   total (memory_bytes)
 ======  ===========  ============  ======================
-1       512 KiB      128 KiB       1.2 MiB
-2       1 MiB        256 KiB       1.8 MiB
-3       2 MiB        512 KiB       3.1 MiB
-4       4 MiB        1 MiB         5.6 MiB
-5       8 MiB        2 MiB         10.6 MiB
-6       16 MiB       4 MiB         20.6 MiB
-7       32 MiB       8 MiB         40.6 MiB (default)
-8       64 MiB       16 MiB        80.6 MiB
-9       128 MiB      32 MiB        160.6 MiB
+1       512 KiB      128 KiB       1.4 MiB
+2       1 MiB        256 KiB       2.1 MiB
+3       2 MiB        512 KiB       3.3 MiB
+4       4 MiB        1 MiB         5.8 MiB
+5       8 MiB        2 MiB         10.8 MiB
+6       16 MiB       4 MiB         20.8 MiB
+7       32 MiB       8 MiB         40.8 MiB (default)
+8       64 MiB       16 MiB        80.8 MiB
+9       128 MiB      32 MiB        160.8 MiB
 ======  ===========  ============  ======================
 
 >>> memory_bytes(DEFAULT_LEVEL) <= 256 << 20
