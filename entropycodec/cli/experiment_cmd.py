@@ -159,7 +159,7 @@ def skew(n, binary_p, sizes, seed, out, plot, quiet):
 @click.option("--max-n", "max_n", type=click.IntRange(10, 10**7), default=10**6,
               show_default=True, help="Longest message (symbols).")
 @click.option("--full", is_flag=True, help="Go up to 10**7 symbols (slower).")
-@click.option("--coders", default="huffman,arithmetic,rans,adaptive", show_default=True,
+@click.option("--coders", default="huffman,arithmetic,rans,adaptive,cm", show_default=True,
               help="Comma-separated coders.")
 @_SEED
 @_OUT
@@ -176,7 +176,7 @@ def length(max_n, full, coders, seed, out, plot, quiet):
     from entropycodec.experiments.length import plot_length, run_length
 
     _check_plot_path(plot)
-    names = _coders(coders, ("huffman", "arithmetic", "rans", "adaptive"))
+    names = _coders(coders, ("huffman", "arithmetic", "rans", "adaptive", "cm"))
     result = run_length(max_n=10**7 if full else max_n, seed=seed, coders=names,
                         show_progress=not quiet)
     cols = list(result["points"][0]["coders"]) if result["points"] else []

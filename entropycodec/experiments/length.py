@@ -16,7 +16,8 @@ costs are
 
 Both are O(1) per message, so per symbol they fall like 1/n: a straight line of
 slope -1 on the log-log plot. The remaining parts (quantization, Huffman's
-integer lengths, the adaptive coder's learning cost) are reported too.
+integer lengths, the learning cost of the adaptive and cm coders, which send no
+model and whose termination is not reported apart) are in the total overhead.
 
 >>> r = run_length(max_n=1000, seed=0, coders=("arithmetic",))
 >>> [pt["n"] for pt in r["points"]][:4]
@@ -35,7 +36,7 @@ from .output import available_coders, progress, require_matplotlib, save_figure
 
 __all__ = ["LENGTH_CODERS", "SOURCE_P", "plot_length", "run_length"]
 
-LENGTH_CODERS = ("huffman", "arithmetic", "rans", "adaptive")
+LENGTH_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
 SOURCE_SYMBOLS = b"ABCD"
 SOURCE_P = (0.5, 0.2, 0.2, 0.1)
 MAX_N_DEFAULT = 10**6
@@ -100,7 +101,7 @@ def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODER
 
 
 _STYLE = {"huffman": ("s", "tab:red"), "arithmetic": ("o", "tab:blue"),
-          "rans": ("x", "tab:green"), "adaptive": ("^", "tab:purple")}
+          "rans": ("x", "tab:green"), "adaptive": ("^", "tab:purple"), "cm": ("v", "tab:brown")}
 
 
 def plot_length(result: dict, path) -> None:
@@ -132,4 +133,8 @@ def plot_length(result: dict, path) -> None:
         ax.legend(fontsize=8)
     fig.suptitle("Finite-length overhead, i.i.d. ABCD source p = 0.5/0.2/0.2/0.1 (H = 1.761 bits)")
     fig.tight_layout()
+    if any(name in ("adaptive", "cm") for name in (pts[0]["coders"] if pts else ())):
+        fig.text(0.01, -0.02, "Left: the adaptive coder sends nothing ahead (not drawn) and cm only "
+                 "its 1-byte level; their termination is part of their learning cost (right).",
+                 fontsize=8, ha="left")
     save_figure(fig, path)
