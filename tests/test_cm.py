@@ -317,3 +317,16 @@ def test_compiled_state_transitions_match_the_table():
     for s in range(len(STATE_COUNTS)):
         for y in (0, 1):
             assert next_state(s, y) == STATE_NEXT[s, y]
+
+
+def test_garbage_with_the_largest_n_stops_early():
+    """A 1,000-byte garbage payload may claim n = 2.9 million bytes; the decoder gives up as soon
+    as it has read past what a valid payload allows, instead of decoding all of them."""
+    import time
+
+    payload = np.random.default_rng(3).integers(0, 256, 1000, dtype=np.uint8).tobytes()
+    n = max_decoded_size(len(payload))
+    t0 = time.process_time()
+    with pytest.raises(TruncatedDataError):
+        cm_decode(payload, n, 1)
+    assert time.process_time() - t0 < 1.0  # decoding all n bytes would take about 2.5 s

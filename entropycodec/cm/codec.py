@@ -15,8 +15,10 @@ here, in Python, before the kernel runs:
   instead of allocating an output the payload cannot fill;
 * the decoder reads past the payload's end only as zero bytes and counts them:
   every payload the encoder makes is read to exactly ``len(payload) + 3``
-  bytes, so more means truncation (:class:`~entropycodec.errors.TruncatedDataError`)
-  and fewer means trailing garbage (:class:`~entropycodec.errors.CorruptDataError`).
+  bytes, so more means truncation (:class:`~entropycodec.errors.TruncatedDataError`;
+  the kernel stops as soon as it gets there, so a corrupt payload costs time
+  in proportion to its length, not to a claimed ``n``) and fewer means
+  trailing garbage (:class:`~entropycodec.errors.CorruptDataError`).
 
 >>> import numpy as np
 >>> data = np.frombuffer(b"to be or not to be, that is the question", dtype=np.uint8)
@@ -40,15 +42,16 @@ import numpy as np
 from ..errors import CorruptDataError, InvalidInputError, LimitExceededError, TruncatedDataError
 from .levels import DEFAULT_LEVEL, LEVELS, allocate_tables, memory_bytes
 
+# The decoder reads this many bytes past what the encoder wrote (kernel.DECODER_LOOKAHEAD; kept
+# here too so that importing this module does not import numba).
+_DECODER_LOOKAHEAD = 3
+
 __all__ = ["cm_encode", "cm_decode", "LEVELS", "DEFAULT_LEVEL", "memory_bytes", "max_decoded_size"]
 
 # Bytes of output one payload byte can stand for, at most: a coded bit costs at least
 # -log2(4096/4097) = 3.52e-4 bit, so one byte costs at least 2.82e-3 bit and one payload bit
 # carries at most 355 bytes (see docs/cm.md, "Bounds").
 _BYTES_PER_PAYLOAD_BIT = 355
-# The decoder reads this many bytes past what the encoder wrote: 4 bytes fill the coder's
-# window at the start, and the encoder's last byte is a one-byte flush instead of four.
-_DECODER_LOOKAHEAD = 3
 
 
 def _check_level(level) -> int:
@@ -141,7 +144,7 @@ def cm_decode(payload, n: int, level: int) -> np.ndarray:
     expected = stream.shape[0] + _DECODER_LOOKAHEAD
     if consumed > expected:
         raise TruncatedDataError(
-            f"cm payload ends early: the decoder needed {consumed - expected} bytes past its end"
+            "cm payload ends early: the decoder read past its end (truncated or corrupt)"
         )
     if consumed < expected:
         raise CorruptDataError(

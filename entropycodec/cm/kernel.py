@@ -70,6 +70,9 @@ MIXER_SKIP = 24
 LIMIT_DIRECT = 1023
 LIMIT_HASHED = 1023
 LIMIT_MATCH = 1023
+# A decoder following a valid payload reads exactly len(payload) + 3 bytes: 4 to fill its window
+# at the start, and the encoder ends with a 1-byte flush instead of 4.
+DECODER_LOOKAHEAD = 3
 # APM adaptation rate 2**-7.
 APM_RATE = 7
 # Mixer inputs by index.
@@ -154,7 +157,8 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
     length, or -1 if stream is too small. Decoder (decode True): reads stream (bytes past its end
     read as 0), writes buf[:n]; returns how many bytes it read, which is len(payload) + 3 for
     every payload the encoder made. The tables are those of ``levels.allocate_tables`` and are
-    updated in place.
+    updated in place. The decoder stops early, returning more than len(payload) + 3, once it has
+    read further than a valid payload allows.
     """
     ht_mask = (ht.shape[0] >> 4) - 1
     mt_mask = mt.shape[0] - 1
@@ -237,6 +241,10 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
             while ((x1 ^ x2) & 0xFF000000) == 0:
                 if decode:
                     xc = ((xc << 8) & MASK32) | _read_byte(stream, sp)
+                    if sp >= stream.shape[0] + DECODER_LOOKAHEAD:
+                        # past what any encoder output needs: the payload is truncated or
+                        # corrupt, and decoding on would only cost time
+                        return sp + 1
                 else:
                     if sp >= stream.shape[0]:
                         return -1
