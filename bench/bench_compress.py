@@ -242,7 +242,11 @@ def markdown(res: dict) -> str:
              f"**{t['decompress_speedup']:.2f}x**.",
              f"Control in the same run: two independent processes got "
              f"{t['two_process_control_speedup'][0]:.2f}x before and "
-             f"{t['two_process_control_speedup'][1]:.2f}x after (2.00x = two free cores).", "",
+             f"{t['two_process_control_speedup'][1]:.2f}x after (2.00x = two free cores); "
+             f"attempt {t['chosen_attempt']} of "
+             f"{len(t['attempts'])} (all attempts in the JSON: "
+             + ", ".join(f"{a['speedup']:.2f}x at control {min(a['two_process_control_speedup']):.2f}"
+                         for a in t['attempts']) + ").", "",
              "## Large Canterbury: default coder vs zlib level 1 (same process, best of runs)", "",
              "| file | bytes | .ec bytes | zlib-1 bytes | coders | .ec MB/s | zlib-1 MB/s | "
              "speed ours/zlib | .ec dec MB/s | zlib dec MB/s | bits/byte | H0 bits/byte | "
@@ -279,11 +283,23 @@ def main(argv=None) -> None:
     rounds = 1 if args.quick else 3
     mem_total = 16 * MIB if args.quick else (1024 * MIB if args.full_gib else 256 * MIB)
     thread_size = 12 * MIB if args.quick else 50 * MIB
-    res = {"quick": args.quick,
-           "memory": memory_test(mem_total, threads=1),
-           "threads": thread_test(thread_size, rounds),
-           "large": speed_ratio_test(rounds),
-           "startup": startup_test()}
+    res = {"quick": args.quick}
+    # Threads first: the speedup needs a free second core, which a shared machine has
+    # only at times; each attempt is bracketed by the two-process control, and up to
+    # three attempts are made while the control shows a busy machine (all reported).
+    attempts = []
+    for attempt in range(1 if args.quick else 3):
+        if attempt:
+            time.sleep(20)
+        attempts.append(thread_test(thread_size, rounds))
+        if min(attempts[-1]["two_process_control_speedup"]) >= 1.8:
+            break
+    best = max(attempts, key=lambda a: min(a["two_process_control_speedup"]))
+    res.update({"memory": memory_test(mem_total, threads=1),
+                "threads": {**best, "attempts": attempts,
+                            "chosen_attempt": attempts.index(best) + 1},
+                "large": speed_ratio_test(rounds),
+                "startup": startup_test()})
     write_results("compress", res, markdown(res))
 
 
