@@ -128,6 +128,44 @@ def _match_length_class(length):
 
 
 @njit(cache=True, nogil=True)
+def _word_update(word, word_prev, c):
+    """Hash of the current alphabetic word after byte c (letters case-folded), and the last word.
+
+    A non-letter ends the word: it becomes ``word_prev`` and ``word`` is 0 (a word's hash is never
+    0, so 0 means "between words").
+    """
+    lower = c + 32 if 65 <= c <= 90 else c
+    if 97 <= lower <= 122:
+        word = ((word + lower) * 0x2E0B3A1D) & MASK32
+        if word == 0:
+            word = 1
+    elif word != 0:
+        word_prev = word
+        word = 0
+    return word, word_prev
+
+
+@njit(cache=True, nogil=True)
+def _match_predict(buf, ptr, length, bit, smm, x):
+    """The match model's two mixer inputs for bit number ``bit`` of the byte (0 = MSB).
+
+    Sets x[I_MATCH] (the StateMap's stretched belief in the expected bit, by length class) and
+    x[I_MATCH_LENGTH] (+-min(length, 32) * 32 toward the expected bit); both 0 without a match.
+    Returns (expected bit, StateMap context, length class 0..3 for the mixer).
+    """
+    if length == 0:
+        x[I_MATCH] = 0
+        x[I_MATCH_LENGTH] = 0
+        return 0, 0, 0
+    expected = (np.int64(buf[ptr]) >> (7 - bit)) & 1
+    ctx = _match_length_class(length) * 2 + expected
+    x[I_MATCH] = stretch_fast(statemap_p(smm, ctx))
+    m = length if length < 32 else 32
+    x[I_MATCH_LENGTH] = (2 * expected - 1) * m * 32
+    return expected, ctx, 1 if length < 8 else (2 if length < 16 else 3)
+
+
+@njit(cache=True, nogil=True)
 def _match_find(buf, known, mt, mt_index, length, ptr):
     """Byte-boundary match update; returns (length, ptr) of the match to follow.
 
@@ -205,20 +243,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
                 if s != 0:
                     known += 1
                 x[I_HASHED + i] = stretch_fast(statemap_p(smh, i * 256 + s))
-            expected = 0
-            match_ctx = 0
-            match_class = 0
-            if match_len > 0:
-                expected = (np.int64(buf[match_ptr]) >> (7 - bit)) & 1
-                q = _match_length_class(match_len)
-                match_ctx = q * 2 + expected
-                x[I_MATCH] = stretch_fast(statemap_p(smm, match_ctx))
-                m = match_len if match_len < 32 else 32
-                x[I_MATCH_LENGTH] = (2 * expected - 1) * m * 32
-                match_class = 1 if match_len < 8 else (2 if match_len < 16 else 3)
-            else:
-                x[I_MATCH] = 0
-                x[I_MATCH_LENGTH] = 0
+            expected, match_ctx, match_class = _match_predict(buf, match_ptr, match_len, bit, smm, x)
             wbase = ((known * 4 + match_class) * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
             pa, ia = apm_p(apm, ((c1 << 4) ^ c0) & 0xFFF, pm)
@@ -280,14 +305,7 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
         c0 = 1
         c8 = ((c8 << 8) | (c4 >> 24)) & MASK32
         c4 = ((c4 << 8) | c) & MASK32
-        lower = c + 32 if 65 <= c <= 90 else c
-        if 97 <= lower <= 122:
-            word = ((word + lower) * 0x2E0B3A1D) & MASK32
-            if word == 0:
-                word = 1
-        elif word != 0:
-            word_prev = word
-            word = 0
+        word, word_prev = _word_update(word, word_prev, c)
         if match_len > 0:
             match_ptr += 1
             if match_len < MATCH_MAX_LENGTH:
