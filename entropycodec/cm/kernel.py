@@ -113,7 +113,7 @@ def _context_hashes(hashes, c4, c8, word, word_prev):
 
 @njit(cache=True, nogil=True)
 def _find_buckets(ht, mask, hashes, slots, c0):
-    """Buckets of the nibble that starts now (c0 = 1 for the first nibble, 16..31 for the second)."""
+    """Buckets of the nibble that starts now (c0 = 1 for the first nibble, 16..31 the second)."""
     for i in range(N_HASHED):
         slots[i] = find_bucket(ht, fmix32(hashes[i] + c0 * 0x9E3779B1), mask)
 
@@ -243,7 +243,9 @@ def run_model(decode, buf, n, stream, ht, mt, sm0, sm1, smh, smm, mw, apm):
                 if s != 0:
                     known += 1
                 x[I_HASHED + i] = stretch_fast(statemap_p(smh, i * 256 + s))
-            expected, match_ctx, match_class = _match_predict(buf, match_ptr, match_len, bit, smm, x)
+            expected, match_ctx, match_class = _match_predict(
+                buf, match_ptr, match_len, bit, smm, x
+            )
             wbase = ((known * 4 + match_class) * 256 + c0) * N_INPUTS
             pm = squash_fast(mixer_dot(mw, wbase, x, N_INPUTS))
             pa, ia = apm_p(apm, ((c1 << 4) ^ c0) & 0xFFF, pm)
