@@ -348,3 +348,12 @@ def test_garbage_with_the_largest_n_stops_early():
     with pytest.raises(TruncatedDataError):
         cm_decode(payload, n, 1)
     assert time.process_time() - t0 < 1.0  # decoding all n bytes would take about 2.5 s
+
+
+def test_encoder_reports_a_full_output_buffer():
+    """cm_encode's retry path: the kernel returns -1 instead of writing past its buffer."""
+    from entropycodec.cm.kernel import run_model
+
+    data = np.random.default_rng(5).integers(0, 256, 500, dtype=np.uint8)
+    small = np.zeros(100, dtype=np.uint8)
+    assert run_model(False, data, len(data), small, *allocate_tables(1).values()) == -1

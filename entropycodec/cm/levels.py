@@ -60,7 +60,7 @@ def _hash_table_bytes(level: int) -> int:
 
 
 def _match_entries(level: int) -> int:
-    """Last-position index of the match model: 2**(14 + level) int32 (64 KiB .. 32 MiB)."""
+    """Last-position index of the match model: 2**(14 + level) int32 (128 KiB .. 32 MiB)."""
     return 1 << (14 + level)
 
 
