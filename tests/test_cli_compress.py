@@ -249,12 +249,28 @@ def test_verbose_reports_ratio(runner, sample):
     assert result.exit_code == 0 and "saved" in result.stderr and "sample.txt.ec" in result.stderr
 
 
-@pytest.mark.parametrize("path", corpus_params(CANTERBURY_FILES + LARGE_FILES))
-def test_corpus_round_trip_through_the_cli(runner, tmp_path, path):
-    result = run(runner, "compress", "-c", path)
+def _corpus_coder_cases():
+    cases = []
+    for param in corpus_params(CANTERBURY_FILES + LARGE_FILES):
+        for coder in ("auto", *CODERS):
+            marks = list(param.marks)
+            if coder in ("adaptive", "cm") and param.values[0] in LARGE_FILES:
+                marks.append(pytest.mark.slow)  # ~10 s each; the API tests cover them too
+            cases.append(pytest.param(param.values[0], coder, marks=marks,
+                                      id=f"{param.id}-{coder}"))
+    return cases
+
+
+@pytest.mark.parametrize("path,coder", _corpus_coder_cases())
+def test_corpus_round_trip_through_the_cli(runner, tmp_path, path, coder):
+    if coder != "auto" and not CODERS[coder].available():
+        pytest.skip(f"coder {coder!r} is not available yet")
+    target = tmp_path / (path.name + ".ec")
+    result = run(runner, "compress", "-q", "--coder", coder, "-B", "1M", "-o", target, path)
     assert result.exit_code == 0, result.stderr
-    back = run(runner, "decompress", input=result.stdout_bytes)
+    back = run(runner, "decompress", "-c", target)
     assert back.exit_code == 0 and back.stdout_bytes == path.read_bytes()
+    assert run(runner, "test", target).exit_code == 0
 
 
 def test_cli_module_does_not_import_numpy():
