@@ -348,7 +348,8 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
                 raise FileFailed(f"{target}: already exists; not overwritten (use -f)")
             if not from_stdin and os.path.exists(target) and os.path.samefile(name, target):
                 raise FileFailed(f"{target}: is the input file")
-        with _open_input(name, source) as fin, _atomic_output(target, None if from_stdin else name) as fout:
+        copy_from = None if from_stdin else name
+        with _open_input(name, source) as fin, _atomic_output(target, copy_from) as fout:
             total_in, total_out = _pump(mode, fin, fout, size, quiet, name, settings)
         if remove and not from_stdin:
             os.unlink(name)
@@ -386,7 +387,8 @@ def _open_input(name, source):
 def _atomic_output(target: str, copy_from: str | None):
     """A temporary file beside ``target``, renamed over it only if the block succeeds."""
     folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target) + ".",
+    # Hidden, and short enough for NAME_MAX whatever the target's name length.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target)[:64] + ".",
                                suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
