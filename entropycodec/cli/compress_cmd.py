@@ -448,9 +448,8 @@ def _pump_compress(fin, fout, settings, bar) -> tuple[int, int]:
 
 def _pump_decompress(fin, fout, bar, threads: int) -> tuple[int, int]:
     from entropycodec.api import Decompressor
-    from entropycodec.errors import TruncatedDataError
-
     from entropycodec.container.stream import check_threads
+    from entropycodec.errors import TruncatedDataError
 
     threads = check_threads(threads)
     read_size = CHUNK if threads == 1 else 8 * threads * CHUNK  # several blocks per read
