@@ -47,14 +47,21 @@ rng = np.random.default_rng(0)
 noise = rng.integers(0, 256, 1 << 20, dtype=np.uint8).tobytes()
 # warm the JIT before measuring the baseline
 d = Decompressor(); c = Compressor(); d.decompress(c.compress(seed[:1 << 16]) + c.flush())
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def hwm_kib():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return None
+    # VmHWM belongs to this process image; ru_maxrss would also count the parent's
+    # pages at fork time (Linux carries maxrss across exec).
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+base = hwm_kib()
 
 
 # A JIT compile (after a kernel's source changed) can spike RSS during the warm-up;
@@ -86,8 +93,8 @@ crc_out = zlib.crc32(o, crc_out); out += len(o)
 while not decomp.eof:
     o = decomp.decompress(b"", 1 << 20); crc_out = zlib.crc32(o, crc_out); out += len(o)
 assert decomp.eof and out == fed and crc_in == crc_out
-overall = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-peak = hwm_kib() if reset else overall
+peak = hwm_kib()
+overall = max(base, peak)
 print(json.dumps({"bytes": fed, "compressed": packed, "baseline_rss_mib": base / 1024,
                   "peak_rss_mib": peak / 1024, "process_max_rss_mib": overall / 1024,
                   "peak_is_streaming_only": reset}))
