@@ -114,7 +114,7 @@ def _constriction(kind: str):
     try:
         import constriction
     except ImportError:
-        raise MissingPeer("constriction is not installed (pip install 'entropycodec[bench]')")
+        raise MissingPeer("constriction is not installed (pip install 'entropycodec[bench]')") from None
 
     def model_of(data):
         counts = np.bincount(np.frombuffer(data, dtype=np.uint8), minlength=256)
@@ -149,7 +149,7 @@ def _bitarray():
         from bitarray import bitarray, decodetree
         from bitarray.util import huffman_code
     except ImportError:
-        raise MissingPeer("bitarray with decodetree is not installed")
+        raise MissingPeer("bitarray with decodetree is not installed") from None
 
     def enc(data):
         code = huffman_code(collections.Counter(data))
@@ -168,7 +168,7 @@ def _dahuffman():
     try:
         import dahuffman
     except ImportError:
-        raise MissingPeer("dahuffman is not installed (pip install 'entropycodec[bench]')")
+        raise MissingPeer("dahuffman is not installed (pip install 'entropycodec[bench]')") from None
 
     def enc(data):
         codec = dahuffman.HuffmanCodec.from_data(data)
@@ -197,7 +197,7 @@ def _stdlib(name: str):
     try:
         import zstandard
     except ImportError:
-        raise MissingPeer("zstandard is not installed (pip install 'entropycodec[bench]')")
+        raise MissingPeer("zstandard is not installed (pip install 'entropycodec[bench]')") from None
     level = int(name.split("-")[1])
     cctx, dctx = zstandard.ZstdCompressor(level=level), zstandard.ZstdDecompressor()
     return _bytes_codec(cctx.compress, dctx.decompress)
@@ -306,7 +306,7 @@ def run(files, *, rounds: int, cm_level: int, only=None, log=print) -> dict:
     if only:
         methods = {k: v for k, v in methods.items() if k in only}
     warm = b"warm up every kernel before timing anything " * 64
-    for name, (enc, dec) in methods.items():
+    for enc, dec in methods.values():
         dec(enc(warm)[0])
     results, entropies, sizes = {}, {}, {}
     for path in files:

@@ -57,7 +57,7 @@ class Alphabet:
             raise InvalidInputError("alphabet symbols must be distinct")
 
     @classmethod
-    def from_symbols(cls, data: Iterable) -> "Alphabet":
+    def from_symbols(cls, data: Iterable) -> Alphabet:
         """The alphabet of the distinct symbols in ``data`` (sorted when comparable)."""
         if is_byte_data(data):
             return BYTE_ALPHABET

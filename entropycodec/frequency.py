@@ -170,7 +170,7 @@ class FrequencyTable:
         self.counts = counts
 
     @classmethod
-    def from_data(cls, data, alphabet: Alphabet | None = None) -> "FrequencyTable":
+    def from_data(cls, data, alphabet: Alphabet | None = None) -> FrequencyTable:
         """Count the symbols of ``data`` (bytes-like, numpy array, str or any iterable)."""
         if alphabet is None:
             alphabet = Alphabet.from_symbols(data)
@@ -180,7 +180,7 @@ class FrequencyTable:
         return cls(alphabet, np.bincount(idx, minlength=len(alphabet)))
 
     @classmethod
-    def from_counts(cls, counts, alphabet: Alphabet | None = None) -> "FrequencyTable":
+    def from_counts(cls, counts, alphabet: Alphabet | None = None) -> FrequencyTable:
         """From ``{symbol: count}`` (alphabet = its keys, in order) or a sequence of counts."""
         if isinstance(counts, Mapping):
             if alphabet is None:

@@ -64,7 +64,7 @@ class HuffmanCode:
     # -- construction -----------------------------------------------------------------
 
     @classmethod
-    def from_frequencies(cls, freqs, *, max_length: int | None = None) -> "HuffmanCode":
+    def from_frequencies(cls, freqs, *, max_length: int | None = None) -> HuffmanCode:
         """From ``{symbol: weight}``, a sequence of weights (symbols 0..k-1; 256 weights
         mean the byte alphabet) or a :class:`FrequencyTable`. Zero weights get no code."""
         table = freqs if isinstance(freqs, FrequencyTable) else FrequencyTable.from_counts(freqs)
@@ -81,12 +81,12 @@ class HuffmanCode:
         return cls(table.alphabet, lengths, weights)
 
     @classmethod
-    def from_data(cls, data, *, max_length: int | None = None) -> "HuffmanCode":
+    def from_data(cls, data, *, max_length: int | None = None) -> HuffmanCode:
         """The optimal code for the symbol counts of ``data`` (bytes, str, any iterable)."""
         return cls.from_frequencies(FrequencyTable.from_data(data), max_length=max_length)
 
     @classmethod
-    def from_lengths(cls, lengths, alphabet: Alphabet | None = None) -> "HuffmanCode":
+    def from_lengths(cls, lengths, alphabet: Alphabet | None = None) -> HuffmanCode:
         """Rebuild the canonical code from its lengths (256 lengths = byte alphabet).
 
         >>> HuffmanCode.from_lengths([1, 2, 3, 3]).codewords

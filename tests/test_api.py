@@ -7,9 +7,9 @@ import random
 
 import numpy as np
 import pytest
+from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 import entropycodec
 from entropycodec import Compressor, Decompressor, ECFile, compress, decompress, read_header

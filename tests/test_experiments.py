@@ -242,7 +242,9 @@ def test_corpus_deterministic_apart_from_timings(corpus_result):
 
 def test_seed_examples_have_their_textbook_values():
     ex = {e["id"]: e for e in seed_examples(seed=0)["examples"]}
-    r3 = lambda v: round(v, 3)
+    def r3(v):
+        return round(v, 3)
+
     assert [r3(x) for x in ex["coin"]["rows"][0][2:]] == [1.0, 0.693]
     assert [r3(x) for x in ex["die"]["rows"][0][2:]] == [2.585, 1.792]
     assert r3(ex["bent-coin"]["rows"][0][2]) == 0.918

@@ -47,7 +47,7 @@ def test_quantization_total_exact_and_rare_symbol_kept():
         f = quantize_counts(counts, s)
         assert f.sum() == 1 << s
         assert f[1] >= 1 and f[0] + f[1] == 1 << s
-        assert f[1] == max(1, round(((1 << s) / (10**7 + 1))))  # KL optimum near M * p
+        assert f[1] == max(1, round((1 << s) / (10**7 + 1)))  # KL optimum near M * p
         assert (f[2:] == 0).all()
 
 

@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from entropycodec import (cross_entropy, entropy, information_content, js_divergence,
-                          kl_divergence)
+from entropycodec import cross_entropy, entropy, information_content, js_divergence, kl_divergence
 from entropycodec.errors import EntropyCodecError
 
 L2 = math.log2
