@@ -18,6 +18,9 @@ A symbol that occurs in the data but has Q = 0 cannot be coded: that is a
   U uniform over the union of the model's and the data's symbols.
 
 Either way the bits spent on the fix-up are reported separately (``fixup_bits``).
+Without a model (Q = P) every symbol of the data is codable and ``smoothing``
+is ignored. Byte data keeps the byte alphabet, so a model for it must be over
+the integers 0..255 (``{97: 0.5}``, not ``{"a": 0.5}``).
 
 >>> enc = encode("ABCAADABCA", coder="huffman")
 >>> enc.payload.hex(), enc.payload_bits, decode(enc) == list("ABCAADABCA")
@@ -27,6 +30,7 @@ Either way the bits spent on the fix-up are reported separately (``fixup_bits``)
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -85,11 +89,29 @@ class Encoded:
 
 # -- models ---------------------------------------------------------------------------------
 
+def _byte_weights(m_alpha: Alphabet, w: np.ndarray) -> np.ndarray:
+    """A model for byte data as 256 weights; its symbols must be the integers 0..255."""
+    out = np.zeros(256, dtype=np.float64)
+    for sym, weight in zip(m_alpha.symbols, w.tolist()):
+        try:
+            value = operator.index(sym)
+        except TypeError:
+            value = -1
+        if not 0 <= value < 256:
+            raise InvalidInputError(
+                f"byte data needs a model over the byte values 0..255, and the model has "
+                f"the symbol {sym!r}; key byte models by int (ord('a') = 97), or pass str data")
+        out[value] = weight
+    return out
+
+
 def _model_weights(model, alphabet: Alphabet) -> tuple[Alphabet, np.ndarray]:
     """(alphabet, weights) of a user model, extended to cover ``alphabet``'s symbols.
 
     The model's own symbols come first (in its order), then data symbols it lacks
-    (with weight 0), so that byte models stay on the byte alphabet.
+    (with weight 0). Byte data keeps the byte alphabet (so it decodes to bytes):
+    its model must be over the integers 0..255. Other data never gets the byte
+    alphabet (so it decodes to a list, as it came in).
     """
     if isinstance(model, StaticModel):
         m_alpha, w = model.alphabet, model.freqs.astype(np.float64)
@@ -97,12 +119,10 @@ def _model_weights(model, alphabet: Alphabet) -> tuple[Alphabet, np.ndarray]:
         m_alpha, w = model.alphabet, model.counts.astype(np.float64)
     elif isinstance(model, Mapping):
         table = FrequencyTable.from_counts(dict(model))
-        if alphabet.is_bytes and all(isinstance(s, int) and 0 <= s < 256 for s in model):
-            table = FrequencyTable(BYTE_ALPHABET, [model.get(i, 0) for i in range(256)])
         m_alpha, w = table.alphabet, table.counts.astype(np.float64)
     elif isinstance(model, (Sequence, np.ndarray)):
         w = np.asarray(model, dtype=np.float64)
-        if w.size != len(alphabet):
+        if w.ndim != 1 or w.size != len(alphabet):
             raise InvalidInputError(
                 f"a model given as a sequence needs one weight per symbol of the data's "
                 f"alphabet ({len(alphabet)}), got {w.size}; pass a mapping instead")
@@ -111,8 +131,10 @@ def _model_weights(model, alphabet: Alphabet) -> tuple[Alphabet, np.ndarray]:
         raise InvalidInputError(f"unsupported model type {type(model).__name__}")
     if np.isnan(w).any() or np.isinf(w).any() or (w < 0).any() or w.sum() <= 0:
         raise InvalidInputError("model weights must be finite, non-negative and not all zero")
-    if m_alpha == alphabet or m_alpha.is_bytes:
-        return m_alpha, w
+    if alphabet.is_bytes:
+        return (m_alpha, w) if m_alpha.is_bytes else (BYTE_ALPHABET, _byte_weights(m_alpha, w))
+    if m_alpha.is_bytes:
+        m_alpha = Alphabet(m_alpha.symbols)  # the same 256 ints, decoded to a list
     extra = [s for s in alphabet.symbols if s not in m_alpha]
     if not extra:
         return m_alpha, w
@@ -149,16 +171,22 @@ def _varint_bytes(values) -> int:
     return sum(max(1, (int(v).bit_length() + 6) // 7) for v in values)
 
 
-def _alphabet_bytes(alphabet: Alphabet) -> int:
-    """Bytes to list a non-byte alphabet: each symbol's text in UTF-8 plus a separator."""
-    return sum(len(str(s).encode("utf-8")) + 1 for s in alphabet.symbols)
+def _alphabet_bytes(alphabet: Alphabet, used=None) -> int:
+    """Bytes to list symbols of a non-byte alphabet (``used``: a mask, default all):
+    each symbol's text in UTF-8 plus a separator."""
+    symbols = alphabet.symbols if used is None else (
+        s for s, u in zip(alphabet.symbols, used) if u)
+    return sum(len(str(s).encode("utf-8")) + 1 for s in symbols)
 
 
 def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
     """Exact size of the model description a decoder needs, in bits.
 
     Byte alphabets use the .ec container's compact descriptions (docs/format.md);
-    other alphabets add the symbol list (UTF-8 text) to varint-coded values.
+    other alphabets (and bytes plus the escape symbol) list the symbols that have
+    a code word or a frequency (UTF-8 text) with their varint-coded values, plus
+    one byte (scale_bits or the count). Symbols of value 0 cannot occur and are
+    not listed.
     """
     if coder == "cm":
         return 8  # the level byte
@@ -170,11 +198,25 @@ def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
         if coder == "huffman":
             return 8 * len(modelcodec.encode_code_lengths(model.lengths_array))
         return 8 * len(modelcodec.encode_frequencies(model.freqs, model.scale_bits))
-    values = model.lengths_array if coder == "huffman" else model.freqs
-    return 8 * (_alphabet_bytes(alphabet) + _varint_bytes(values) + 1)
+    values = np.asarray(model.lengths_array if coder == "huffman" else model.freqs)
+    used = values > 0
+    return 8 * (_alphabet_bytes(alphabet, used) + _varint_bytes(values[used]) + 1)
 
 
 # -- encode / decode ------------------------------------------------------------------------
+
+def _check_smoothing(smoothing):
+    """None, 'escape', or the additive floor as a float in (0, 1)."""
+    if smoothing is None or smoothing == "escape":
+        return smoothing
+    try:
+        eps = float(smoothing)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"smoothing must be None, 'escape' or a float, got {smoothing!r}") from None
+    if not 0 < eps < 1:
+        raise InvalidInputError(f"an additive floor must lie in (0, 1), got {eps}")
+    return eps
+
 
 def _smooth(alphabet, idx, counts, q, smoothing):
     """Apply smoothing; returns (alphabet, idx, counts, q, escape_info)."""
@@ -204,12 +246,7 @@ def _smooth(alphabet, idx, counts, q, smoothing):
         q_ext /= q_ext.sum()
         info = {"alphabet": alphabet, "unknown": unknown, "literals": literals.astype(np.int64)}
         return new_alpha, new_idx, new_counts, q_ext, info
-    try:
-        eps = float(smoothing)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"smoothing must be None, 'escape' or a float, got {smoothing!r}") from None
-    if not 0 < eps < 1:
-        raise InvalidInputError(f"an additive floor must lie in (0, 1), got {eps}")
+    eps = _check_smoothing(smoothing)
     support = (q > 0) | (counts > 0)
     q_new = (1 - eps) * q + eps * support / support.sum()
     return alphabet, idx, counts, q_new, {}
@@ -231,6 +268,9 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
         raise InvalidInputError(f"the {coder} coder learns its model from the data: model= is unused")
     if coder == "cm" and not is_byte_data(symbols):
         raise InvalidInputError("the cm coder codes bytes only (it models bits of bytes)")
+    smoothing = _check_smoothing(smoothing)
+    if model is None:
+        smoothing = None  # Q = P gives every symbol of the data a probability: nothing to smooth
     alphabet, idx, counts, q = build_model(symbols, model)
     alphabet, idx, counts, q, esc = _smooth(alphabet, idx, counts, q, smoothing)
     n = int(idx.size)
@@ -282,7 +322,11 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
 def decode(encoded: Encoded):
     """Decode an :class:`Encoded`: bytes for byte data, else a list of symbols."""
     n, alphabet = encoded.n_symbols, encoded.alphabet
-    if encoded.coder == "huffman":
+    if encoded.coder not in CODERS:
+        raise InvalidInputError(f"unknown coder {encoded.coder!r}")
+    if n == 0:  # nothing was coded (and an empty alphabet has no model to rebuild)
+        idx = np.empty(0, dtype=np.int64)
+    elif encoded.coder == "huffman":
         idx = encoded.model.decode_indices(encoded.payload, n)
     elif encoded.coder == "arithmetic":
         from .arithmetic import arithmetic_decode
@@ -295,9 +339,7 @@ def decode(encoded: Encoded):
         idx = adaptive_decode(encoded.payload, n, len(alphabet))
     elif encoded.coder == "cm":
         from .cm import cm_decode
-        idx = cm_decode(encoded.payload, n, encoded.model) if n else np.empty(0, np.uint8)
-    else:
-        raise InvalidInputError(f"unknown coder {encoded.coder!r}")
+        idx = cm_decode(encoded.payload, n, encoded.model)
     if encoded.escape:
         # ESC positions take, in order, the unknown symbols' original indices
         idx = np.asarray(idx, dtype=np.int64).copy()
