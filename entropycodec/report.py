@@ -11,6 +11,11 @@ For n symbols with empirical distribution P, coded by each coder with model Q
           + fix-up                                  smoothing of Q = 0 symbols (if asked)
           + header                                  the model description
 
+With smoothing (Q gives probability 0 to some symbols of the data), ``fixup``
+is what the fix-up (escape symbol and literals, or the floor) spends on those
+symbols beyond their share of n H(P), and ``mismatch`` is the sum of
+c_x log2(P(x) / Q'(x)) over the symbols Q codes, Q' the smoothed model.
+
 (the adaptive order-0 coder has one part, ``adaptation``, for what learning
 the model on the fly costs over n H(P); the context-mixing coder has one,
 ``context_modelling``, usually negative: what predicting from context saves
@@ -19,7 +24,8 @@ symbol; the parts add up to the measured total. Sizes against the original
 follow the model-compression literature: with a = original bits and a* =
 compressed bits, the compression rate alpha = a / a* and the space-saving rate
 beta = (a - a*) / a*. The original is 8 bits per byte, or ceil(log2 k) bits per
-symbol (a fixed-length code) for other alphabets.
+symbol (a fixed-length code for the k distinct symbols of the data) for other
+alphabets.
 
 >>> r = analyze(b"ABCAADABCA" * 100, coders=("huffman", "arithmetic"))
 >>> round(r.entropy_bits_per_symbol, 3), r.coders["huffman"].payload_bits
@@ -173,8 +179,13 @@ class Report:
         return self.to_text()
 
 
-def _account(coder: str, enc, original_bits: int, bound: float) -> CoderAccount:
-    """Split one coder's measured bits into the parts of the module docstring."""
+def _account(coder: str, enc, original_bits: int, bound: float,
+             uncodable_share: float = 0.0) -> CoderAccount:
+    """Split one coder's measured bits into the parts of the module docstring.
+
+    ``uncodable_share``: the part of n H(P) that falls on symbols of Q = 0
+    (sum of c_x log2(n / c_x) over them), which smoothing codes through the fix-up.
+    """
     payload, header = enc.payload_bits, enc.header_bits
     parts: dict[str, float] = {}
     if coder == "adaptive":
@@ -185,7 +196,8 @@ def _account(coder: str, enc, original_bits: int, bound: float) -> CoderAccount:
         c = np.asarray(enc.counts, dtype=np.float64)
         cross = _nlog(c, enc.model_probabilities)  # n H(P, Q), fix-up symbols included
         stream_fixup = enc.fixup_bits - enc.side_bits
-        parts["mismatch"] = cross - stream_fixup - bound
+        # over the symbols Q codes: sum c_x log2(P(x) / Q'(x)); n KL(P || Q) when nothing is smoothed
+        parts["mismatch"] = cross - stream_fixup - (bound - uncodable_share)
         if coder == "huffman":
             ideal = float((c * enc.model.lengths_array).sum())
             parts["quantization"] = 0.0
@@ -196,7 +208,8 @@ def _account(coder: str, enc, original_bits: int, bound: float) -> CoderAccount:
             parts["integer_length"] = 0.0
         parts["termination"] = payload - ideal
         if enc.fixup_bits:
-            parts["fixup"] = enc.fixup_bits
+            # what the fix-up spends beyond those symbols' share of n H(P)
+            parts["fixup"] = enc.fixup_bits - uncodable_share
     parts["header"] = float(header - enc.side_bits)
     return CoderAccount(coder, enc.n_symbols, payload, header, original_bits, parts)
 
@@ -222,12 +235,14 @@ def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
     alphabet, idx, counts, q = build_model(data, model)
     n = int(idx.size)
     c = np.asarray(counts, dtype=np.float64)
-    h = float(-(c[c > 0] / n * np.log2(c[c > 0] / n)).sum()) if n else 0.0
+    h = float(-(c[c > 0] / n * np.log2(c[c > 0] / n)).sum()) + 0.0 if n else 0.0
     distinct = int((c > 0).sum())
     if alphabet.is_bytes:
         original_bits = 8 * n
     else:
         original_bits = n * max(1, math.ceil(math.log2(max(distinct, 2))))
+    uncodable = (c > 0) & (q <= 0)
+    share = float((c[uncodable] * np.log2(n / c[uncodable])).sum()) if smoothing is not None else 0.0
     cross = kl = None
     if model is not None and n:
         cross = _nlog(c, q) / n
@@ -241,7 +256,8 @@ def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
         enc = encode(data, coder=coder, model=enc_model, scale_bits=scale_bits,
                      smoothing=smoothing if enc_model is not None else None)
         dt = time.perf_counter() - t0
-        acc = _account(coder, enc, original_bits, n * h)
+        acc = _account(coder, enc, original_bits, n * h,
+                       share if enc_model is not None else 0.0)
         if timings:
             acc.seconds = dt
         accounts[coder] = acc

@@ -124,3 +124,52 @@ def test_cm_row_gains_below_h0_on_text():
     assert ec.decode(ec.encode(data, coder="cm")) == data
     with pytest.raises(ValueError, match="bytes only"):
         ec.encode(["a", "b"], coder="cm")
+
+
+# -- review: smoothing split, one-symbol data, strict JSON -------------------------------------
+
+@pytest.mark.parametrize("smoothing", ["escape", 0.01])
+@pytest.mark.parametrize("coder", ["huffman", "arithmetic", "rans"])
+def test_smoothing_split_charges_only_the_excess_to_fixup(coder, smoothing):
+    data = b"ABCAADABCA" * 100  # D (100 times) has Q = 0
+    model = {65: 5, 66: 2, 67: 2}
+    r = ec.analyze(data, model=model, coders=(coder,), smoothing=smoothing)
+    acc = r.coders[coder]
+    enc = ec.encode(data, coder=coder, model=model, smoothing=smoothing)
+    n, p_d = 1000, 0.1
+    share_d = 100 * -math.log2(p_d)  # D's share of n H(P)
+    assert acc.overhead_bits["fixup"] == pytest.approx(enc.fixup_bits - share_d, abs=1e-9)
+    # mismatch: the KL-type sum over the symbols Q codes, under the smoothed Q'
+    q = enc.model_probabilities
+    counts = {65: 500, 66: 200, 67: 200}
+    expect = sum(c * math.log2((c / n) / q[s]) for s, c in counts.items())
+    assert acc.overhead_bits["mismatch"] == pytest.approx(expect, abs=1e-6)
+    assert abs(r.bound_bits + sum(acc.overhead_bits.values()) - acc.total_bits) < 1e-6
+
+
+def test_one_symbol_entropy_prints_without_a_sign():
+    r = ec.analyze(b"AAAA", coders=("arithmetic",))
+    assert "entropy H(P): 0.000000" in r.to_text()
+    assert math.copysign(1, r.entropy_bits_per_symbol) == 1
+
+
+def _strict_json(text):
+    def refuse(name):
+        raise AssertionError(f"not JSON: {name}")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_analyze_json_is_strict_json_with_infinite_kl(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_bytes(b"hello world")
+    b.write_bytes(b"hello")
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--model-from", str(b), "--smoothing",
+                                 "escape", "--json", "--coders", "arithmetic"])
+    assert r.exit_code == 0, r.output
+    doc = _strict_json(r.output)
+    assert doc["kl_divergence_bits_per_symbol"] == "inf"
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    r = CliRunner().invoke(cli, ["analyze", str(empty), "--json", "--coders", "huffman"])
+    assert r.exit_code == 0, r.output
+    _strict_json(r.output)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 
@@ -35,7 +37,19 @@ def parse_pairs(items, name: str, *, numeric: bool) -> dict:
     return out
 
 
+def _finite(obj):
+    """``obj`` with every non-finite float spelled as a string ("inf", "-inf", "nan"):
+    JSON (RFC 8259) has no Infinity or NaN, and jq and most parsers refuse them."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def emit_json(obj) -> None:
     import json
 
-    click.echo(json.dumps(obj, indent=2, default=str))
+    click.echo(json.dumps(_finite(obj), indent=2, default=str, allow_nan=False))
