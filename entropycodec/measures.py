@@ -3,7 +3,8 @@
 Every function takes distributions as a sequence or numpy array of weights
 (raw counts are normalized for you) or as a mapping ``{symbol: weight}``; two
 mappings are aligned by symbol, a symbol missing from one of them having weight
-0 there. ``base`` is 2 (bits, the default), ``math.e`` (nats) or 10 (hartleys).
+0 there. ``base`` is 2 (bits, the default), ``math.e`` (nats), 10 (hartleys) or
+any finite base above 1 (a base below 1 would make every measure negative).
 
 Zero-probability rules, as in the literature:
 
@@ -45,9 +46,12 @@ def _log(x: np.ndarray, base: float) -> np.ndarray:
 
 
 def _check_base(base: float) -> float:
-    base = float(base)
-    if not (base > 0.0 and base != 1.0 and math.isfinite(base)):
-        raise InvalidInputError(f"base must be positive, finite and not 1, got {base!r}")
+    try:
+        base = float(base)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"base must be a number above 1, got {base!r}") from None
+    if not (base > 1.0 and math.isfinite(base)):
+        raise InvalidInputError(f"base must be finite and above 1, got {base!r}")
     return base
 
 
@@ -66,10 +70,11 @@ def _weights(values, name: str) -> np.ndarray:
         raise InvalidInputError(f"{name} contains an infinite weight")
     if (w < 0).any():
         raise InvalidInputError(f"{name} contains a negative weight ({w[w < 0][0]!r})")
-    total = w.sum()
-    if total <= 0:
+    top = w.max()
+    if top <= 0:
         raise InvalidInputError(f"{name} has only zero weights")
-    return w / total
+    w = w / top  # first to [0, 1], so that the sum of huge weights cannot overflow
+    return w / w.sum()
 
 
 def as_distribution(p, name: str = "p") -> np.ndarray:
@@ -174,7 +179,10 @@ def information_content(p_x, base: float = 2):
     [1.0, 2.322, 3.322]
     """
     base = _check_base(base)
-    arr = np.asarray(p_x, dtype=np.float64)
+    try:
+        arr = np.asarray(p_x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"probabilities must be numbers, got {p_x!r}") from None
     if np.isnan(arr).any() or (arr < 0).any() or (arr > 1).any():
         raise InvalidInputError(f"probabilities must lie in [0, 1], got {p_x!r}")
     with np.errstate(divide="ignore"):

@@ -107,3 +107,23 @@ def test_bad_input_raises_value_error_naming_problem(call, message):
     with pytest.raises(ValueError, match=message) as info:
         call()
     assert isinstance(info.value, EntropyCodecError)
+
+
+@pytest.mark.parametrize("base", [0.5, 0.1, 1e-9])
+def test_base_below_one_is_refused(base):
+    # log base b < 1 is negative: it would report a negative entropy
+    with pytest.raises(EntropyCodecError, match="base"):
+        entropy([0.5, 0.5], base=base)
+    with pytest.raises(EntropyCodecError, match="base"):
+        information_content(0.5, base=base)
+
+
+def test_huge_weights_are_normalized_without_overflow():
+    assert entropy([1e308, 1e308]) == pytest.approx(1.0, abs=1e-12)
+    assert cross_entropy([1e308, 1e308], [1, 3]) == pytest.approx(-(L2(0.25) + L2(0.75)) / 2)
+    assert kl_divergence([1e308, 1e308], [1, 1]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_information_content_of_non_numbers_is_invalid_input():
+    with pytest.raises(EntropyCodecError, match="number"):
+        information_content(["a"])
