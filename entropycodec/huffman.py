@@ -204,7 +204,7 @@ class HuffmanCode:
             prob = None if pr is None else float(pr[i])
             if n == 0 and not prob:
                 continue
-            info = None if not prob else -math.log2(prob)
+            info = None if not prob else -math.log2(prob) + 0.0  # p = 1: 0.0, not -0.0
             rows.append({"symbol": s, "probability": prob, "information_bits": info,
                          "codeword": words.get(s, ""), "length": n})
         return rows
@@ -239,8 +239,10 @@ class HuffmanCode:
 
         if idx.size == 0:
             return b""
-        if self.max_length > 64:
-            raise InvalidInputError("code words longer than 64 bits: build with max_length")
+        if self.max_length > MAX_KERNEL_LENGTH:
+            # the encoder could go to 64 bits, but nothing could decode the result
+            raise InvalidInputError(
+                f"code words longer than {MAX_KERNEL_LENGTH} bits: build with max_length")
         if not self.lengths_array.any():
             raise ModelError("an empty code cannot encode any symbol")
         codes = np.array(self._codes, dtype=np.uint64)

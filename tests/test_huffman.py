@@ -1,6 +1,7 @@
 """HuffmanCode: lengths, canonical words, length limits, degenerate alphabets, round trips."""
 
 import itertools
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -11,6 +12,7 @@ from conftest import ALL_CORPUS_FILES, corpus_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import entropycodec as ec
 from entropycodec import HuffmanCode
 from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
 
@@ -161,3 +163,33 @@ def test_corpus_cost_matches_bitarray_and_round_trips(path):
     payload = limited.encode(data)
     assert len(payload) == (limited.cost_bits(counts) + 7) // 8
     assert limited.decode(payload, len(data)) == data
+
+
+def _fibonacci(k):
+    fib = [1, 1]
+    while len(fib) < k:
+        fib.append(fib[-1] + fib[-2])
+    return fib
+
+
+def test_longest_decodable_words_round_trip():
+    code = HuffmanCode.from_frequencies(_fibonacci(58))  # lengths up to 57: the decoder window
+    assert code.max_length == 57
+    data = [0, 57, 56, 1, 0] * 3
+    assert code.decode(code.encode(data), len(data)) == data
+
+
+def test_encoder_refuses_words_the_decoder_cannot_read():
+    code = HuffmanCode.from_frequencies(_fibonacci(60))  # lengths up to 59
+    assert code.max_length == 59
+    with pytest.raises(InvalidInputError, match="max_length"):
+        code.encode([0, 1, 59])
+    with pytest.raises(InvalidInputError, match="max_length"):
+        ec.encode(list(range(60)), coder="huffman", model=dict(enumerate(_fibonacci(60))))
+    limited = HuffmanCode.from_frequencies(_fibonacci(60), max_length=57)
+    assert limited.decode(limited.encode([0, 1, 59]), 3) == [0, 1, 59]
+
+
+def test_table_of_a_certain_symbol_has_zero_information():
+    row = HuffmanCode.from_frequencies({"A": 1}).table()[0]
+    assert math.copysign(1, row["information_bits"]) == 1
