@@ -41,6 +41,9 @@ class PrefixCodeCheck:
 
     def expected_length(self, p) -> float:
         """sum_x p(x) len(x) in bits per symbol for probabilities ``{symbol: p}``."""
+        missing = [s for s, w in p.items() if w and s not in self.codewords]
+        if missing:
+            raise InvalidInputError(f"no code word for symbol {missing[0]!r}")
         total = sum(p.values())
         if total <= 0:
             raise InvalidInputError("probabilities must not all be zero")

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from entropycodec.cli.main import cli
@@ -75,3 +76,9 @@ def test_help_is_fast_and_lazy():
     out = subprocess.run([sys.executable, "-m", "entropycodec", "--help"], capture_output=True,
                          text=True, check=True).stdout
     assert "compress" in out and "analyze" in out and "code" in out
+
+
+@pytest.mark.parametrize("probs", ["0.5", "0.5,0.2,0.2,0.1"])
+def test_check_probabilities_must_match_the_code_words(probs):
+    r = CliRunner().invoke(cli, ["code", "--check", "A=0", "B=10", "C=11", "--p", probs])
+    assert r.exit_code == 2 and "3 code words" in r.output

@@ -40,3 +40,9 @@ def test_duplicate_words_are_ambiguous():
 def test_invalid_words(words):
     with pytest.raises(InvalidInputError):
         check_prefix_code(words)
+
+
+def test_expected_length_names_a_symbol_without_a_code_word():
+    check = check_prefix_code({"A": "0", "B": "10"})
+    with pytest.raises(InvalidInputError, match="'C'"):
+        check.expected_length({"A": 0.5, "C": 0.5})

@@ -51,8 +51,14 @@ def _check(specs, probs, as_json: bool) -> None:
     result = check_prefix_code(words)
     expected = None
     if probs:
-        p = parse_pairs([probs], "--p", numeric=True) if "=" in probs else dict(
-            zip(words, parse_numbers(probs, "--p")))
+        if "=" in probs:
+            p = parse_pairs([probs], "--p", numeric=True)
+        else:
+            values = parse_numbers(probs, "--p")
+            if len(values) != len(words):
+                raise click.BadParameter(
+                    f"{len(values)} probabilities for {len(words)} code words", param_hint="--p")
+            p = dict(zip(words, values))
         unknown = set(p) - set(words)
         if unknown:
             raise click.BadParameter(f"no code word for {sorted(unknown)}", param_hint="--p")
