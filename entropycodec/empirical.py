@@ -34,17 +34,22 @@ def conditional_entropy(data, order: int = 0) -> float:
         alphabet = Alphabet.from_symbols(data)
         x = alphabet.to_indices(data).astype(np.uint64)
         width = max(1, int(len(alphabet) - 1).bit_length())
-    if width * (order + 1) > 64:
-        raise InvalidInputError(f"order {order} contexts do not fit in 64 bits for this alphabet")
     n = x.size - order
     if n <= 0:
         return 0.0
-    ctx = np.zeros(n, dtype=np.uint64)
-    for j in range(order):
-        ctx = (ctx << np.uint64(width)) | x[j : j + n]
-    keys = (ctx << np.uint64(width)) | x[order:]
-    _, joint = np.unique(keys, return_counts=True)
-    _, marg = np.unique(ctx, return_counts=True)
+    if width * (order + 1) <= 64:
+        # each (context, symbol) packed into one 64-bit key: fast
+        ctx = np.zeros(n, dtype=np.uint64)
+        for j in range(order):
+            ctx = (ctx << np.uint64(width)) | x[j : j + n]
+        keys = (ctx << np.uint64(width)) | x[order:]
+        _, joint = np.unique(keys, return_counts=True)
+        _, marg = np.unique(ctx, return_counts=True)
+    else:
+        # large alphabets: one row of order + 1 indices per position
+        rows = np.stack([x[j : j + n] for j in range(order + 1)], axis=1)
+        _, joint = np.unique(rows, axis=0, return_counts=True)
+        _, marg = np.unique(rows[:, :order], axis=0, return_counts=True)
     # H(X | C) = H(C, X) - H(C) = (sum_c m_c log m_c - sum_cx j_cx log j_cx) / n
     h = ((marg * np.log2(marg)).sum() - (joint * np.log2(joint)).sum()) / n
     return max(float(h), 0.0)

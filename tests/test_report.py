@@ -173,3 +173,15 @@ def test_analyze_json_is_strict_json_with_infinite_kl(tmp_path):
     r = CliRunner().invoke(cli, ["analyze", str(empty), "--json", "--coders", "huffman"])
     assert r.exit_code == 0, r.output
     _strict_json(r.output)
+
+
+def test_contexts_of_a_large_word_alphabet():
+    # 70,000 distinct words need 17 bits each: an order-3 context does not fit one 64-bit key
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in rng.integers(0, 70_000, 100_000)] + [f"w{i}" for i in range(70_000)]
+    r = ec.analyze(words, coders=("huffman",), contexts=3)
+    h1, h3 = r.conditional_entropies["H1"], r.conditional_entropies["H3"]
+    assert 0 <= h3 <= h1 <= r.entropy_bits_per_symbol
+    small = [w % 5 for w in rng.integers(0, 5, 2000).tolist()]
+    assert ec.conditional_entropy(small, 3) == pytest.approx(
+        ec.conditional_entropy(np.array(small, dtype=np.uint8), 3), abs=1e-12)
