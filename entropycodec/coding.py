@@ -259,8 +259,8 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     ``coder``: "huffman", "arithmetic", "rans", "adaptive" (order-0, learns as it
     goes) or "cm" (context mixing, bytes only). ``model``: None (built from the
     data), a FrequencyTable, StaticModel, mapping or probability sequence.
-    ``scale_bits``: precision of the quantized model (default 16; up to 24 for
-    arithmetic and rANS). ``max_length``: Huffman length limit.
+    ``scale_bits``: precision of the quantized model (default: a StaticModel's own,
+    else 16; up to 24 for arithmetic and rANS). ``max_length``: Huffman length limit.
     """
     if coder not in CODERS:
         raise InvalidInputError(f"coder must be one of {', '.join(CODERS)}, got {coder!r}")
@@ -274,7 +274,11 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     alphabet, idx, counts, q = build_model(symbols, model)
     alphabet, idx, counts, q, esc = _smooth(alphabet, idx, counts, q, smoothing)
     n = int(idx.size)
-    scale = DEFAULT_SCALE_BITS if scale_bits is None else int(scale_bits)
+    if scale_bits is None:
+        # a StaticModel keeps its own precision (re-quantizing its frequencies
+        # proportionally at that scale gives them back unchanged)
+        scale_bits = model.scale_bits if isinstance(model, StaticModel) else DEFAULT_SCALE_BITS
+    scale = int(scale_bits)
     k_needed = max(1, int((q > 0).sum()))
     scale = max(scale, (k_needed - 1).bit_length())
 

@@ -239,3 +239,13 @@ def test_property_round_trip_and_exact_accounting(case):
         n = len(data)
         kl = report.kl_divergence_bits_per_symbol
         assert parts["mismatch"] == pytest.approx(n * kl, rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("coder", ["arithmetic", "rans"])
+def test_a_static_model_is_used_at_its_own_precision(coder):
+    model = ec.FrequencyTable.from_data(b"ABCAADABCA").quantize(10)
+    enc = ec.encode(b"ABCAADABCA" * 50, coder=coder, model=model)
+    assert enc.model.scale_bits == 10
+    assert enc.model.freqs.tolist() == model.freqs.tolist()
+    assert ec.decode(enc) == b"ABCAADABCA" * 50
+    assert ec.encode(b"AB", coder=coder, model=model, scale_bits=12).model.scale_bits == 12
