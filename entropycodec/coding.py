@@ -47,6 +47,7 @@ __all__ = ["encode", "decode", "Encoded", "CODERS", "build_model"]
 CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
 LEARNING_CODERS = ("adaptive", "cm")  # learn their model while coding: no model= and no header
 DEFAULT_SCALE_BITS = 16
+MAX_CODER_SCALE_BITS = 24  # the arithmetic and rANS coders' limit
 ESCAPE = "<ESC>"  # display name of the escape symbol (smoothing="escape")
 
 
@@ -277,7 +278,8 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     if scale_bits is None:
         # a StaticModel keeps its own precision (re-quantizing its frequencies
         # proportionally at that scale gives them back unchanged)
-        scale_bits = model.scale_bits if isinstance(model, StaticModel) else DEFAULT_SCALE_BITS
+        scale_bits = (min(model.scale_bits, MAX_CODER_SCALE_BITS) if isinstance(model, StaticModel)
+                      else DEFAULT_SCALE_BITS)
     scale = int(scale_bits)
     k_needed = max(1, int((q > 0).sum()))
     scale = max(scale, (k_needed - 1).bit_length())

@@ -249,3 +249,5 @@ def test_a_static_model_is_used_at_its_own_precision(coder):
     assert enc.model.freqs.tolist() == model.freqs.tolist()
     assert ec.decode(enc) == b"ABCAADABCA" * 50
     assert ec.encode(b"AB", coder=coder, model=model, scale_bits=12).model.scale_bits == 12
+    fine = ec.FrequencyTable.from_data(b"ABCAADABCA").quantize(28)  # finer than the coders take
+    assert ec.encode(b"AB", coder=coder, model=fine).model.scale_bits == 24
