@@ -185,3 +185,10 @@ def test_contexts_of_a_large_word_alphabet():
     small = [w % 5 for w in rng.integers(0, 5, 2000).tolist()]
     assert ec.conditional_entropy(small, 3) == pytest.approx(
         ec.conditional_entropy(np.array(small, dtype=np.uint8), 3), abs=1e-12)
+
+
+def test_analyze_cli_smoothing_needs_a_model(tmp_path):
+    a = tmp_path / "a.txt"
+    a.write_bytes(b"hello world")
+    r = CliRunner().invoke(cli, ["analyze", str(a), "--smoothing", "escape"])
+    assert r.exit_code == 2 and "--model" in r.output

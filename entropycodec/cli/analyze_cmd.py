@@ -76,6 +76,9 @@ def analyze(file, model_from, model_json, mode, coders, smoothing, contexts, as_
 
     if model_from and model_json:
         raise click.UsageError("give --model-from or --model, not both")
+    if smoothing is not None and not (model_from or model_json):
+        raise click.UsageError("--smoothing smooths a model: give --model or --model-from "
+                               "(without one, Q = P codes every symbol)")
     names = _DEFAULT[mode] if coders is None else tuple(
         c.strip() for c in coders.split(",") if c.strip())
     unknown = [c for c in names if c not in _CODERS]
