@@ -241,7 +241,8 @@ def _smooth(alphabet, idx, counts, q, smoothing):
         new_alpha = Alphabet(alphabet.symbols + (ESCAPE,))
         new_idx = remap[idx]
         new_counts = np.bincount(new_idx, minlength=esc + 1)
-        # ESC gets the weight of one occurrence per unknown kind (a Laplace-style estimate)
+        # ESC gets half the smallest probability Q gives a known symbol: it costs the known
+        # symbols little, and each escaped occurrence pays -log2 of it plus its literal
         q_ext = np.append(q, 0.0)
         q_ext[esc] = max(q[q > 0].min() / 2, 1e-9) if (q > 0).any() else 1.0
         q_ext /= q_ext.sum()
