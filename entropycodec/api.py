@@ -141,6 +141,14 @@ class Decompressor:
             if block is None:
                 break
             self._pending = memoryview(block)
+        if not self._pending and not self._inflight and (self._reader.at_end_marker()
+                                                         or self._reader.ending):
+            # max_length ran out exactly at the end of the data: read the end marker now, so
+            # that eof is true as with lzma (it decodes nothing, so max_length still holds).
+            if self._threads == 1:
+                self._reader.read_block()
+            else:
+                self._next_parallel()
         if self._reader.eof:
             self._shutdown()
         self.needs_input = (not self.eof and not self._pending and not self._inflight
@@ -214,8 +222,10 @@ class _DecompressReader(io.RawIOBase):
     def __init__(self, fp, threads: int = 1):
         self._fp = fp
         self._threads = threads
-        # With threads, read enough compressed bytes at once to hold several blocks.
-        self._read_size = _BUFFER_SIZE if threads == 1 else threads << 23
+        # With threads, read enough compressed bytes at once to hold several blocks (two of
+        # the default 4 MiB per thread, up to 32 threads' worth: a huge ``threads`` must
+        # not mean a huge read).
+        self._read_size = _BUFFER_SIZE if threads == 1 else min(threads, 32) << 23
         self._decompressor = Decompressor(threads=threads)
         self._eof = False
         self._pos = 0
@@ -237,6 +247,18 @@ class _DecompressReader(io.RawIOBase):
             byte_view[:len(data)] = data
         return len(data)
 
+    def _read_raw(self) -> bytes:
+        """Up to ``_read_size`` compressed bytes, read in pieces of at most
+        ``_BUFFER_SIZE``: memory follows the data that exists, not the size asked for."""
+        parts, got = [], 0
+        while got < self._read_size:
+            part = self._fp.read(min(_BUFFER_SIZE, self._read_size - got))
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
     def read(self, size: int = -1) -> bytes:
         if size < 0:
             return self.readall()
@@ -245,14 +267,14 @@ class _DecompressReader(io.RawIOBase):
         while True:
             d = self._decompressor
             if d.eof:
-                rawblock = d.unused_data or self._fp.read(self._read_size)
+                rawblock = d.unused_data or self._read_raw()
                 if not rawblock:
                     break
                 self._decompressor = Decompressor(threads=self._threads)  # next stream
                 data = self._decompressor.decompress(rawblock, size)
             else:
                 if d.needs_input:
-                    rawblock = self._fp.read(self._read_size)
+                    rawblock = self._read_raw()
                     if not rawblock:
                         raise TruncatedDataError(
                             "compressed file ends before the end-of-stream marker")

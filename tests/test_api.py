@@ -140,7 +140,8 @@ def test_ecfile_reads_with_threads(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs", [{"coder": "lzma"}, {"block_size": 0}, {"block_size": 2.5},
-                                    {"threads": -1}, {"block_size": (1 << 28) + 1}])
+                                    {"threads": -1}, {"block_size": (1 << 28) + 1},
+                                    {"level": 3}, {"coder": "huffman", "level": 3}])
 def test_bad_options(kwargs):
     with pytest.raises(InvalidInputError):
         compress(b"abc", **kwargs)
@@ -208,6 +209,24 @@ def test_decompressor_max_length_and_needs_input():
     assert b"".join(parts) == data
     with pytest.raises(EOFError):
         d.decompress(b"")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_decompressor_max_length_ending_exactly_at_the_end_sets_eof(threads):
+    """As lzma: when max_length is exactly the output left, the end marker is read too."""
+    data = SAMPLES["text"] * 3
+    for packed in (compress(data), compress(data, block_size=500)):
+        d = Decompressor(threads=threads)
+        assert d.decompress(packed + b"next", max_length=len(data)) == data
+        assert d.eof and not d.needs_input and d.unused_data == b"next"
+
+
+def test_ecfile_with_a_huge_thread_count_reads_only_what_exists(tmp_path):
+    """threads=N used to read N * 8 MiB at once (an allocation, not only a bound)."""
+    path = tmp_path / "x.ec"
+    path.write_bytes(compress(SAMPLES["text"]))
+    with ECFile(path, threads=100_000) as f:
+        assert f.read() == SAMPLES["text"]
 
 
 def test_decompressor_max_length_zero_decodes_nothing():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -244,6 +245,8 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
         raise click.UsageError("stdin ('-') can be read only once")
     settings = {"coder": coder, "level": level, "block_size": block_size, "threads": threads}
     if mode == "compress":
+        if level is not None and coder != "cm":
+            raise click.UsageError("--level applies only to --coder cm")
         # Validate the coder once, before touching any file (a clean exit 2 on misuse).
         from entropycodec.container.blockcodec import check_coder
         from entropycodec.errors import InvalidInputError
@@ -310,18 +313,43 @@ def _target(mode: str, name: str, output, force: bool) -> str:
     return name[: -len(SUFFIX)]
 
 
+def _special_output(target: str) -> bool:
+    """True when ``target`` is an existing character device or named pipe (/dev/null, a
+    FIFO), which is written into, never replaced; other special files are refused."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return False
+    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        return True
+    raise FileFailed(f"{target}: not a regular file -- not overwritten")
+
+
 def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, settings):
     from_stdin = name == "-"
+    write_stdout = to_stdout or (from_stdin and output is None)
+    regular = False
     if from_stdin:
+        if sys.stdin is None:
+            raise FileFailed("stdin is closed: nothing to read")
         source = _binary_stream(sys.stdin)
         size = None
         if mode != "compress" and _isatty(source) and not force:
             raise FileFailed("compressed data cannot be read from a terminal (use -f to force)")
     else:
-        if os.path.isdir(name):
+        st = os.stat(name)
+        if stat.S_ISDIR(st.st_mode):
             raise FileFailed(f"{name}: is a directory -- ignored")
+        regular = stat.S_ISREG(st.st_mode)
+        if not regular and mode != "test" and not write_stdout and output is None and not force:
+            # As gzip: compressing /dev/zero must not create /dev/zero.ec.
+            raise FileFailed(f"{name}: not a regular file -- ignored (use -c or -o)")
         source = None
-        size = os.path.getsize(name)
+        size = st.st_size if regular else None
+    if write_stdout and mode != "test" and sys.stdout is None:
+        raise FileFailed("stdout is closed: nowhere to write")
     started = time.perf_counter()
 
     if mode == "test":
@@ -331,7 +359,6 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
             click.echo(f"{name}: OK", err=True)
         return
 
-    write_stdout = to_stdout or (from_stdin and output is None)
     if write_stdout:
         sink = _binary_stream(sys.stdout)
         if mode == "compress" and _isatty(sink) and not force:
@@ -343,16 +370,27 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
         target = "stdout"
     else:
         target = _target(mode, name, output, force)
-        if os.path.lexists(target):
-            if not force:
-                raise FileFailed(f"{target}: already exists; not overwritten (use -f)")
-            if not from_stdin and os.path.exists(target) and os.path.samefile(name, target):
-                raise FileFailed(f"{target}: is the input file")
-        copy_from = None if from_stdin else name
-        with _open_input(name, source) as fin, _atomic_output(target, copy_from) as fout:
-            total_in, total_out = _pump(mode, fin, fout, size, quiet, name, settings)
-        if remove and not from_stdin:
+        if _special_output(target):
+            # /dev/null or a named pipe: written into, never replaced (no temporary file).
+            with _open_input(name, source) as fin, open(target, "wb") as fout:
+                if mode == "compress" and _isatty(fout) and not force:
+                    raise FileFailed(f"{target}: compressed data not written to a terminal "
+                                     "(use -f to force)")
+                total_in, total_out = _pump(mode, fin, fout, size, quiet, name, settings)
+        else:
+            if os.path.lexists(target):
+                if not force:
+                    raise FileFailed(f"{target}: already exists; not overwritten (use -f)")
+                if not from_stdin and os.path.exists(target) and os.path.samefile(name, target):
+                    raise FileFailed(f"{target}: is the input file")
+            copy_from = name if regular else None  # a device's mode and times are not ours
+            with _open_input(name, source) as fin, _atomic_output(target, copy_from) as fout:
+                total_in, total_out = _pump(mode, fin, fout, size, quiet, name, settings)
+    if remove and not from_stdin and not write_stdout:
+        if regular:
             os.unlink(name)
+        elif not quiet:
+            click.echo(f"entropycodec: {name}: not a regular file -- not removed", err=True)
     if verbose:
         elapsed = max(time.perf_counter() - started, 1e-9)
         original = total_in if mode == "compress" else total_out
@@ -388,16 +426,22 @@ def _atomic_output(target: str, copy_from: str | None):
     """A temporary file beside ``target``, renamed over it only if the block succeeds."""
     folder = os.path.dirname(os.path.abspath(target))
     # Hidden, and short enough for NAME_MAX whatever the target's name length.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target)[:64] + ".",
-                               suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(target)[:64] + ".",
+                                   suffix=".tmp")
+    except OSError as exc:  # report the output the user named, not our temporary name
+        raise OSError(exc.errno, exc.strerror, target) from None
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
-        if copy_from is not None:
-            import shutil
+        try:
+            if copy_from is not None:
+                import shutil
 
-            shutil.copystat(copy_from, tmp)  # mode and times, as gzip keeps them
-        os.replace(tmp, target)
+                shutil.copystat(copy_from, tmp)  # mode and times, as gzip keeps them
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, target) from None
     except BaseException:
         try:
             os.unlink(tmp)
@@ -446,13 +490,32 @@ def _pump_compress(fin, fout, settings, bar) -> tuple[int, int]:
     return total_in, total_out + len(out)
 
 
+def _read_ahead(threads: int) -> int:
+    """Compressed bytes read at once for ``threads`` decoders: two default-size blocks per
+    thread, capped so that a huge -T does not make a huge read."""
+    return min(8 * threads, 256) * CHUNK
+
+
+def _read_up_to(fin, n: int) -> bytes:
+    """Read ``n`` bytes (fewer at the end of input) in CHUNK pieces, so memory follows the
+    data that exists rather than the size asked for."""
+    parts, got = [], 0
+    while got < n:
+        part = fin.read(min(CHUNK, n - got))
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 def _pump_decompress(fin, fout, bar, threads: int) -> tuple[int, int]:
     from entropycodec.api import Decompressor
     from entropycodec.container.stream import check_threads
     from entropycodec.errors import TruncatedDataError
 
     threads = check_threads(threads)
-    read_size = CHUNK if threads == 1 else 8 * threads * CHUNK  # several blocks per read
+    read_size = CHUNK if threads == 1 else _read_ahead(threads)  # several blocks per read
     total_in = total_out = 0
     decomp, fed, streams = Decompressor(threads=threads), False, 0
 
@@ -463,7 +526,7 @@ def _pump_decompress(fin, fout, bar, threads: int) -> tuple[int, int]:
             if fout is not None:
                 fout.write(data)
 
-    while chunk := fin.read(read_size):
+    while chunk := _read_up_to(fin, read_size):
         total_in += len(chunk)
         if bar is not None:
             bar.update(len(chunk))

@@ -220,6 +220,8 @@ def check_coder(coder: str, level: int | None = None) -> tuple[str, int]:
     """Validate a coder choice; return (coder, param). Raises InvalidInputError."""
     if coder != AUTO and coder not in CODERS:
         raise InvalidInputError(f"unknown coder {coder!r}; choose from {', '.join(coder_names())}")
+    if level is not None and coder != "cm":
+        raise InvalidInputError(f"level applies only to coder 'cm', not {coder!r}")
     if coder == AUTO:
         if not CODERS["huffman"].available():
             raise InvalidInputError("coder 'auto' needs the Huffman coder, which is unavailable")

@@ -24,6 +24,7 @@ from .format import (
     BLOCK_HEADER,
     END_MARKER,
     END_RECORD,
+    MAGIC,
     STREAM_HEADER,
     unpack_block_header,
     unpack_end_record,
@@ -104,12 +105,17 @@ class _Source:
             self.seekable = False
 
     def read(self, n: int, what: str) -> bytes:
+        data = self.read_partial(n)
+        if len(data) != n:
+            raise TruncatedDataError(f"input ends inside the {what}")
+        return data
+
+    def read_partial(self, n: int) -> bytes:
+        """``n`` bytes, or fewer at the end of the input."""
         data, self.head = self.head[:n], self.head[n:]
         if len(data) < n:
             data += self.f.read(n - len(data))
-        if len(data) != n:
-            raise TruncatedDataError(f"input ends inside the {what}")
-        self.pos += n
+        self.pos += len(data)
         return data
 
     def at_end(self) -> bool:
@@ -138,7 +144,16 @@ class _Source:
 
 def _read_stream(src: _Source) -> StreamInfo:
     start = src.pos
-    stream = StreamInfo(start, unpack_stream_header(src.read(STREAM_HEADER.size, "stream header")))
+    head = src.read_partial(STREAM_HEADER.size)
+    # Judge the magic before the length, as the decoder does: a short file of anything
+    # else is "not an .ec stream", not "truncated".
+    if head[:len(MAGIC)] != MAGIC[:len(head)]:
+        raise CorruptDataError("not an .ec stream (bad magic bytes)")
+    if not head and start == 0:
+        raise TruncatedDataError("empty input: not an .ec file")
+    if len(head) != STREAM_HEADER.size:
+        raise TruncatedDataError("input ends inside the stream header")
+    stream = StreamInfo(start, unpack_stream_header(head))
     while True:
         first = src.read(1, "block header")
         if first[0] == END_MARKER:

@@ -228,6 +228,11 @@ class StreamReader:
         header = unpack_block_header(head, self.max_block_size)
         return self.buffered >= BLOCK_HEADER.size + header.stored_size
 
+    def at_end_marker(self) -> bool:
+        """True when the next unit is the end marker and all of it is buffered."""
+        return (self._state == _BLOCKS and self.buffered >= END_RECORD.size
+                and self._buf[self._pos] == END_MARKER)
+
     def next_unit(self):
         """Parse the next unit without decoding: ``None`` (need input, or the end marker
         was reached), ``"header"``, ``"end"``, or ``(BlockHeader, stored bytes)``."""

@@ -1,0 +1,224 @@
+"""The command line against hostile or careless use: special files as inputs and outputs,
+closed standard streams, absurd thread counts, options that would be silently ignored.
+
+Each test states the rule it pins: exit 1 (bad data, I/O) or 2 (misuse) with one line on
+stderr, no partial output, inputs untouched, and nothing outside the named output touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from entropycodec import compress, decompress
+from entropycodec.cli import compress_cmd
+from entropycodec.cli.main import cli
+
+TEXT = b"It was the best of times, it was the worst of times.\n" * 100
+SCRIPT = shutil.which("entropycodec", path=os.path.dirname(sys.executable)) or shutil.which(
+    "entropycodec")
+needs_script = pytest.mark.skipif(SCRIPT is None, reason="console script not installed")
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def _one_line_failure(result, code=1):
+    assert result.exit_code == code, (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+class _FifoPeer:
+    """The other end of a named pipe, in a thread: reads everything, or writes ``data``.
+    ``release()`` unblocks it if the command under test never opened the pipe."""
+
+    def __init__(self, path, data=None):
+        self.path, self.data, self.received = path, data, None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            if self.data is None:
+                with open(self.path, "rb") as f:
+                    self.received = f.read()
+            else:
+                with open(self.path, "wb") as f:
+                    f.write(self.data)
+        except OSError:
+            pass
+
+    def release(self):
+        self.thread.join(timeout=10)
+        if self.thread.is_alive() and os.path.exists(self.path):
+            flags = os.O_RDONLY if self.data is not None else os.O_WRONLY
+            try:
+                os.close(os.open(self.path, flags | os.O_NONBLOCK))
+            except OSError:
+                pass
+            self.thread.join(timeout=10)
+
+
+# -- outputs that are not regular files ----------------------------------------------------
+
+@needs_fifo
+@pytest.mark.parametrize("force", [[], ["-f"]], ids=["plain", "force"])
+def test_output_to_an_existing_fifo_writes_into_it(tmp_path, force):
+    """``-o`` naming a pipe (or /dev/null) writes into it; it must never be replaced by a
+    regular file (with -f that used to happen: as root, ``-f -o /dev/null`` replaced the
+    device node)."""
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    peer = _FifoPeer(fifo)
+    result = run("compress", *force, "-o", fifo, src)
+    peer.release()
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the named pipe was replaced"
+    assert result.exit_code == 0, result.stderr
+    assert decompress(peer.received) == TEXT
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "pipe"]
+
+
+@pytest.mark.skipif(not os.path.exists(os.devnull) or os.name != "posix", reason="no /dev/null")
+def test_decompress_to_dev_null(tmp_path):
+    packed = tmp_path / "x.ec"
+    packed.write_bytes(compress(TEXT))
+    result = run("decompress", "-o", os.devnull, packed)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.ec"]
+    bad = tmp_path / "bad.ec"
+    bad.write_bytes(compress(TEXT)[:-3])
+    _one_line_failure(run("decompress", "-o", os.devnull, bad))
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@needs_fifo
+def test_compressed_data_to_a_terminal_named_by_o_is_refused(tmp_path, monkeypatch):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    fifo = tmp_path / "tty"  # stands for /dev/tty: a special file that is a terminal
+    os.mkfifo(fifo)
+    peer = _FifoPeer(fifo)
+    monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
+    result = run("compress", "-o", fifo, src)
+    peer.release()
+    _one_line_failure(result)
+    assert "terminal" in result.stderr and not peer.received
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+# -- inputs that are not regular files -----------------------------------------------------
+
+@needs_fifo
+def test_special_file_input_needs_an_explicit_output(tmp_path):
+    """Like gzip: ``compress /dev/zero`` must not create /dev/zero.ec."""
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    peer = _FifoPeer(fifo, TEXT)
+    result = run("compress", fifo)
+    peer.release()
+    _one_line_failure(result)
+    assert "regular file" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed"]
+
+
+@needs_fifo
+def test_rm_never_removes_a_special_file(tmp_path):
+    fifo = tmp_path / "feed"
+    os.mkfifo(fifo)
+    peer = _FifoPeer(fifo, TEXT)
+    out = tmp_path / "out.ec"
+    result = run("compress", "--rm", "-o", out, fifo)
+    peer.release()
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "--rm removed a named pipe"
+    assert decompress(out.read_bytes()) == TEXT
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs /dev/null")
+def test_metadata_is_not_copied_from_a_device(tmp_path):
+    out = tmp_path / "empty.ec"
+    old = os.umask(0o022)
+    try:
+        result = run("compress", "-o", out, os.devnull)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert decompress(out.read_bytes()) == b""
+    assert not stat.S_IMODE(out.stat().st_mode) & 0o022, "device permissions copied"
+
+
+# -- closed standard streams ---------------------------------------------------------------
+
+@needs_script
+def test_closed_stdout_is_a_clean_error(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    proc = subprocess.run(f'exec "{SCRIPT}" compress -c "{src}" >&-', shell=True,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "stdout" in proc.stderr
+
+
+@needs_script
+def test_closed_stdin_is_a_clean_error_and_never_reads_a_file_named_dash(tmp_path):
+    (tmp_path / "-").write_bytes(TEXT)  # must not be taken for stdin
+    proc = subprocess.run(f'exec "{SCRIPT}" compress <&-', shell=True, cwd=tmp_path,
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 1 and not proc.stdout, proc.stderr
+    assert b"Traceback" not in proc.stderr and b"stdin" in proc.stderr
+
+
+# -- options ----------------------------------------------------------------------------------
+
+def test_level_without_cm_is_misuse(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    for coder in ([], ["--coder", "huffman"], ["--coder", "auto"]):
+        result = run("compress", *coder, "--level", "3", "-c", src)
+        assert result.exit_code == 2 and "--level" in result.stderr, result.stderr
+        assert not result.stdout_bytes
+
+
+def test_huge_thread_count_does_not_allocate_by_it(tmp_path):
+    """-T N used to read 8*N MiB at once: ``-T 100000`` on a tiny file ran out of memory."""
+    packed = tmp_path / "x.ec"
+    packed.write_bytes(compress(TEXT))
+    result = run("decompress", "-T", "100000", "-c", packed)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == TEXT
+    result = run("decompress", "-T", "100000", input=packed.read_bytes())
+    assert result.exit_code == 0 and result.stdout_bytes == TEXT
+
+
+# -- messages ------------------------------------------------------------------------------
+
+def test_errors_name_the_output_not_a_temporary_file(tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    target = tmp_path / "missing-dir" / "out.ec"
+    result = run("compress", "-o", target, src)
+    _one_line_failure(result)
+    assert str(target) in result.stderr and ".tmp" not in result.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"x", b"garbage\n", b"PK\x03\x04" + b"\0" * 40])
+def test_info_and_test_on_garbage_say_not_an_ec_file(tmp_path, content):
+    bad = tmp_path / "bad.ec"
+    bad.write_bytes(content)
+    for command in ("info", "test"):
+        result = run(command, bad)
+        _one_line_failure(result)
+        assert "not an .ec" in result.stderr, (command, result.stderr)
