@@ -222,3 +222,13 @@ def test_info_and_test_on_garbage_say_not_an_ec_file(tmp_path, content):
         result = run(command, bad)
         _one_line_failure(result)
         assert "not an .ec" in result.stderr, (command, result.stderr)
+
+
+def test_empty_output_name_is_misuse(tmp_path):
+    """``-o ''`` used to report the *input* as missing, after a temporary file was made in
+    the parent of the current directory."""
+    src = tmp_path / "in.txt"
+    src.write_bytes(TEXT)
+    result = run("compress", "-o", "", src)
+    assert result.exit_code == 2 and "in.txt" not in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]

@@ -235,6 +235,8 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
     if remove and keep:
         raise click.UsageError("--keep and --rm contradict each other")
     files = list(files) or ["-"]
+    if output == "":
+        raise click.UsageError("-o/--output needs a file name")
     if output is not None and len(files) > 1:
         raise click.UsageError("-o/--output takes one input file")
     if output is not None and to_stdout:
