@@ -77,13 +77,17 @@ class CoderAccount:
 
     @property
     def compression_rate(self) -> float:
-        """alpha = a / a*: original bits over compressed bits."""
-        return self.original_bits / self.total_bits if self.total_bits else math.inf
+        """alpha = a / a*: original bits over compressed bits (NaN for empty data: 0 / 0)."""
+        if not self.total_bits:
+            return math.nan if not self.original_bits else math.inf
+        return self.original_bits / self.total_bits
 
     @property
     def space_saving_rate(self) -> float:
-        """beta = (a - a*) / a*."""
-        return (self.original_bits - self.total_bits) / self.total_bits if self.total_bits else math.inf
+        """beta = (a - a*) / a* (NaN for empty data: 0 / 0)."""
+        if not self.total_bits:
+            return math.nan if not self.original_bits else math.inf
+        return (self.original_bits - self.total_bits) / self.total_bits
 
     def to_dict(self) -> dict:
         n = self.n_symbols or 1

@@ -192,3 +192,10 @@ def test_analyze_cli_smoothing_needs_a_model(tmp_path):
     a.write_bytes(b"hello world")
     r = CliRunner().invoke(cli, ["analyze", str(a), "--smoothing", "escape"])
     assert r.exit_code == 2 and "--model" in r.output
+
+
+def test_rates_of_empty_data_are_undefined_not_infinite():
+    acc = ec.analyze(b"", coders=("huffman",)).coders["huffman"]
+    assert math.isnan(acc.compression_rate) and math.isnan(acc.space_saving_rate)
+    acc = ec.analyze(b"AB", coders=("huffman",)).coders["huffman"]
+    assert acc.compression_rate == 16 / acc.total_bits
