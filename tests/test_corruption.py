@@ -172,6 +172,26 @@ def test_cli_every_truncation_point(tmp_path):
         _check_clean_failure(result, tmp_path, ["t.ec"])
 
 
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_cli_every_truncation_point_of_a_multi_stream_file(tmp_path, threads):
+    """The file path with several streams and coders, serial and parallel: a cut at a
+    stream boundary is a valid, shorter file; any other cut fails cleanly."""
+    runner = CliRunner()
+    starts = [s.offset for s in read_header(SMALL).streams] + [len(SMALL)]
+    contents = [decompress(SMALL[a:b]) for a, b in zip(starts, starts[1:])]
+    path, out = tmp_path / "t.ec", tmp_path / "t"
+    for cut in range(len(SMALL) + 1):
+        path.write_bytes(SMALL[:cut])
+        result = runner.invoke(cli, ["decompress", "-q", "-f", "-T", threads, str(path)])
+        if cut and cut in starts:
+            assert result.exit_code == 0, (cut, result.stderr)
+            assert out.read_bytes() == b"".join(contents[:starts.index(cut)])
+            out.unlink()
+        else:
+            _check_clean_failure(result, tmp_path, ["t.ec"])
+        assert path.read_bytes() == SMALL[:cut]
+
+
 def test_cli_random_bit_flips(tmp_path):
     runner = CliRunner()
     rng = random.Random(5)
