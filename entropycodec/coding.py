@@ -181,13 +181,15 @@ def _alphabet_bytes(alphabet: Alphabet, used=None) -> int:
 
 
 def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
-    """Exact size of the model description a decoder needs, in bits.
+    """Size of the model description a decoder needs, in bits.
 
-    Byte alphabets use the .ec container's compact descriptions (docs/format.md);
-    other alphabets (and bytes plus the escape symbol) list the symbols that have
-    a code word or a frequency (UTF-8 text) with their varint-coded values, plus
-    one byte (scale_bits or the count). Symbols of value 0 cannot occur and are
-    not listed.
+    Byte alphabets: exact, the .ec container's compact descriptions
+    (docs/format.md). Other alphabets (and bytes plus the escape symbol) have no
+    file format; they are charged a plain listing: the symbols that have a code
+    word or a frequency (``str(symbol)`` in UTF-8 plus a separator) with their
+    varint-coded values, plus one byte (scale_bits). Symbols of value 0 cannot
+    occur and are not listed. The adaptive coder needs the alphabet listing plus
+    4 bytes for its size.
     """
     if coder == "cm":
         return 8  # the level byte
