@@ -10,8 +10,9 @@ while h(p) tends to 0: its redundancy 1 - h(p) tends to 1 bit per symbol.
 Known upper bounds on the redundancy R = L - H of a Huffman code:
 
 * Gallager (1978): R <= p_max + 0.086 (0.086 = 1 - log2 e + log2 log2 e);
-* for p_max >= 1/2 (Johnsen 1980, Capocelli et al.): R <= 2 - p_max - h(p_max),
-  which is tight for binary sources.
+* for p_max >= 1/2 (also Gallager 1978; Johnsen 1980 extended it to p_max >= 2/5):
+  R <= 2 - p_max - h(p_max). It is approached by (p_max, 1 - p_max - e, e) as
+  e -> 0, not by binary sources, whose Huffman redundancy is 1 - h(p_max).
 
 Arithmetic coding and rANS code fractions of a bit and stay within a few
 thousandths of a bit per symbol of the entropy at any skew.
