@@ -113,6 +113,21 @@ class Decompressor:
     def unused_data(self) -> bytes:
         return self._reader.unused_data if self.eof else b""
 
+    def _next_stream(self) -> Decompressor:
+        """After eof: the Decompressor of the following stream, holding this one's
+        unused_data without copying it (copying the rest of the input once per stream
+        made many small concatenated streams cost quadratic time). This object's
+        unused_data is then empty."""
+        following = Decompressor(threads=self._threads)
+        following._reader = self._reader.successor()
+        following.needs_input = not following._reader.ready()
+        return following
+
+    @property
+    def _unused_size(self) -> int:
+        """len(unused_data), without making it."""
+        return self._reader.buffered if self.eof else 0
+
     def decompress(self, data, max_length: int = -1) -> bytes:
         if self._error is not None:
             raise self._error
@@ -203,15 +218,15 @@ def decompress(data, *, threads: int = 1) -> bytes:
     Raises TruncatedDataError when ``data`` ends inside a stream (or is empty)
     and CorruptDataError for anything after the last stream that is not a stream.
     """
-    results = []
+    decomp = Decompressor(threads=threads)
+    results = [decomp.decompress(data)]
     while True:
-        decomp = Decompressor(threads=threads)
-        results.append(decomp.decompress(data))
         if not decomp.eof:
             raise TruncatedDataError("compressed data ends before the end-of-stream marker")
-        data = decomp.unused_data
-        if not data:
+        if not decomp._unused_size:
             return b"".join(results)
+        decomp = decomp._next_stream()
+        results.append(decomp.decompress(b""))
 
 
 # -- file objects ---------------------------------------------------------------------------
@@ -266,8 +281,11 @@ class _DecompressReader(io.RawIOBase):
             return b""
         while True:
             d = self._decompressor
-            if d.eof:
-                rawblock = d.unused_data or self._read_raw()
+            if d.eof and d._unused_size:
+                self._decompressor = d._next_stream()
+                data = self._decompressor.decompress(b"", size)
+            elif d.eof:
+                rawblock = self._read_raw()
                 if not rawblock:
                     break
                 self._decompressor = Decompressor(threads=self._threads)  # next stream

@@ -532,16 +532,18 @@ def _pump_decompress(fin, fout, bar, threads: int) -> tuple[int, int]:
         total_in += len(chunk)
         if bar is not None:
             bar.update(len(chunk))
-        while chunk:
-            fed = True
-            emit(decomp.decompress(chunk, CHUNK))
+        fed = True
+        emit(decomp.decompress(chunk, CHUNK))
+        while True:
             while not decomp.eof and not decomp.needs_input:
                 emit(decomp.decompress(b"", CHUNK))
-            chunk = b""
-            if decomp.eof:
-                streams += 1
-                chunk = decomp.unused_data
-                decomp, fed = Decompressor(threads=threads), False
+            if not decomp.eof:
+                break
+            # The next stream starts in the bytes already read: hand them over uncopied
+            # (copying the rest of the chunk once per stream was quadratic).
+            streams += 1
+            fed = decomp._unused_size > 0
+            decomp = decomp._next_stream()
     if fed or streams == 0:
         raise TruncatedDataError("compressed data ends before the end-of-stream marker"
                                  if total_in else "empty input: not an .ec file")

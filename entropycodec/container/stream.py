@@ -228,6 +228,16 @@ class StreamReader:
         header = unpack_block_header(head, self.max_block_size)
         return self.buffered >= BLOCK_HEADER.size + header.stored_size
 
+    def successor(self) -> StreamReader:
+        """A reader for the stream after this one's end marker, taking over the bytes fed
+        after it without copying them (this reader keeps none). Raises CorruptDataError
+        at once when they do not start like a stream."""
+        following = StreamReader()
+        following._buf, following._pos = self._buf, self._pos
+        self._buf, self._pos = bytearray(), 0
+        following.feed(b"")  # checks the magic bytes present so far
+        return following
+
     def at_end_marker(self) -> bool:
         """True when the next unit is the end marker and all of it is buffered."""
         return (self._state == _BLOCKS and self.buffered >= END_RECORD.size
