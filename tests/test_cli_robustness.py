@@ -232,3 +232,18 @@ def test_empty_output_name_is_misuse(tmp_path):
     result = run("compress", "-o", "", src)
     assert result.exit_code == 2 and "in.txt" not in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt"]
+
+
+@needs_script
+def test_info_with_closed_stdin_is_a_clean_error():
+    proc = subprocess.run(f'exec "{SCRIPT}" info - <&-', shell=True, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "stdin" in proc.stderr
+
+
+def test_info_refuses_to_read_a_terminal(monkeypatch):
+    monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
+    result = run("info", "-", input=b"")
+    _one_line_failure(result)
+    assert "terminal" in result.stderr

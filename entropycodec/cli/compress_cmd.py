@@ -142,9 +142,17 @@ def info(verbose, as_json, files):
     for name in files:
         try:
             if name == "-":
+                if sys.stdin is None:
+                    raise FileFailed("stdin is closed: nothing to read")
+                if _isatty(sys.stdin):
+                    raise FileFailed("compressed data cannot be read from a terminal")
                 result = read_header(_binary_stream(sys.stdin))
             else:
                 result = read_header(name)
+        except FileFailed as exc:
+            click.echo(f"entropycodec: {exc}", err=True)
+            failed = True
+            continue
         except (EntropyCodecError, OSError) as exc:
             _error(name, exc)
             failed = True
