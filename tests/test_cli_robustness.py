@@ -247,3 +247,21 @@ def test_info_refuses_to_read_a_terminal(monkeypatch):
     result = run("info", "-", input=b"")
     _one_line_failure(result)
     assert "terminal" in result.stderr
+
+
+@needs_script
+@pytest.mark.parametrize("command", ["compress -c", "decompress -c", "compress <"])
+def test_stdout_appending_to_the_input_is_refused(tmp_path, command):
+    """``compress -c f >> f`` read its own output forever (as cat would, had cat not
+    checked): gigabytes in seconds."""
+    path = tmp_path / "f"
+    path.write_bytes(compress(TEXT) if command.startswith("decompress") else os.urandom(3 << 20))
+    before = path.read_bytes()
+    try:
+        proc = subprocess.run(f'exec "{SCRIPT}" {command} "{path}" >> "{path}"', shell=True,
+                              capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        path.unlink()
+        pytest.fail("the command kept reading its own output")
+    assert proc.returncode == 1 and "input file is output file" in proc.stderr, proc.stderr
+    assert path.read_bytes() == before

@@ -375,6 +375,8 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
             raise FileFailed("compressed data not written to a terminal "
                              "(use -f to force, -o FILE, or redirect)")
         with _open_input(name, source) as fin:
+            if _same_regular_file(fin, sink):  # ``-c f >> f`` would read its own output
+                raise FileFailed(f"{name}: input file is output file")
             total_in, total_out = _pump(mode, fin, sink, size, quiet, name, settings)
         sink.flush()
         target = "stdout"
@@ -413,6 +415,14 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
 def _binary_stream(stream):
     """The byte stream under a text stream (sys.stdin / sys.stdout, or CliRunner's)."""
     return getattr(stream, "buffer", stream)
+
+
+def _same_regular_file(a, b) -> bool:
+    try:
+        sa, sb = os.fstat(a.fileno()), os.fstat(b.fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+    return stat.S_ISREG(sa.st_mode) and (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def _isatty(stream) -> bool:
