@@ -265,3 +265,32 @@ def test_stdout_appending_to_the_input_is_refused(tmp_path, command):
         pytest.fail("the command kept reading its own output")
     assert proc.returncode == 1 and "input file is output file" in proc.stderr, proc.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["compress", "decompress", "test", "info"])
+def test_unreadable_input_is_an_io_error_and_the_others_go_on(tmp_path, monkeypatch, command):
+    """An unreadable file is exit 1 with the OS's message, and the next files are still
+    processed (click's readability check made it a usage error that stopped everything)."""
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    suffix = "" if command == "compress" else ".ec"
+    good, bad = good.with_name("good" + suffix), bad.with_name("bad" + suffix)
+    for path in (good, bad):
+        path.write_bytes(TEXT if command == "compress" else compress(TEXT))
+    real_access, real_open = os.access, open
+
+    def access(path, mode, *args, **kwargs):  # root reads anything: simulate chmod 000
+        return False if os.fspath(path) == str(bad) else real_access(path, mode, *args, **kwargs)
+
+    def opener(path, *args, **kwargs):
+        if os.fspath(path) == str(bad):
+            raise PermissionError(13, "Permission denied", str(bad))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(compress_cmd, "open", opener, raising=False)
+    monkeypatch.setattr("entropycodec.container.inspect.open", opener, raising=False)
+    result = run(command, bad, good)
+    assert result.exit_code == 1, result.stderr
+    assert "bad" in result.stderr and "Permission denied" in result.stderr
+    if command in ("compress", "decompress"):
+        assert (tmp_path / (good.name + ".ec" if command == "compress" else "good")).exists()

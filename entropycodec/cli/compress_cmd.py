@@ -50,6 +50,11 @@ class ByteSize(click.ParamType):
         return size
 
 
+# Inputs are checked when opened, one by one: click's readability check would turn one
+# unreadable file into a usage error (exit 2) that stops every other file.
+_INPUT_PATH = click.Path(allow_dash=True, readable=False)
+
+
 class FileFailed(Exception):
     """One file failed; the message is already formatted. Processing goes on."""
 
@@ -70,7 +75,7 @@ def _common_options(func):
         click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True,
                      help="Blocks (de)coded in parallel (0: all cores). Output does not depend "
                           "on it."),
-        click.argument("files", nargs=-1, type=click.Path(allow_dash=True)),
+        click.argument("files", nargs=-1, type=_INPUT_PATH),
     ]
     for option in reversed(options):
         func = option(func)
@@ -118,7 +123,7 @@ def decompress(to_stdout, output, keep, remove, force, quiet, verbose, threads, 
 @click.option("-v", "--verbose", is_flag=True, help="Print 'FILE: OK' for good files.")
 @click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True,
               help="Blocks decoded in parallel (0: all cores).")
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=_INPUT_PATH)
 def test(quiet, verbose, threads, files):
     """Decode FILEs fully and verify every checksum; write nothing.
 
@@ -131,7 +136,7 @@ def test(quiet, verbose, threads, files):
 @click.command()
 @click.option("-v", "--verbose", is_flag=True, help="Also list every block.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output on stdout.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.argument("files", nargs=-1, required=True, type=_INPUT_PATH)
 def info(verbose, as_json, files):
     """List streams, blocks, coders, sizes and ratio of FILEs (like 'xz -l'), from the
     headers only: payloads are not decoded (use 'entropycodec test' for that)."""
