@@ -294,3 +294,15 @@ def test_unreadable_input_is_an_io_error_and_the_others_go_on(tmp_path, monkeypa
     assert "bad" in result.stderr and "Permission denied" in result.stderr
     if command in ("compress", "decompress"):
         assert (tmp_path / (good.name + ".ec" if command == "compress" else "good")).exists()
+
+
+@needs_fifo
+@pytest.mark.parametrize("force", [[], ["-f"]], ids=["plain", "force"])
+def test_a_special_file_under_the_derived_name_is_never_replaced(tmp_path, force):
+    packed = tmp_path / "x.ec"
+    packed.write_bytes(compress(TEXT))
+    os.mkfifo(tmp_path / "x")
+    result = run("decompress", *force, packed)
+    _one_line_failure(result)
+    assert "not a regular file" in result.stderr
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "x").st_mode)

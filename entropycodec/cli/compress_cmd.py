@@ -328,16 +328,17 @@ def _target(mode: str, name: str, output, force: bool) -> str:
     return name[: -len(SUFFIX)]
 
 
-def _special_output(target: str) -> bool:
+def _special_output(target: str, named: bool) -> bool:
     """True when ``target`` is an existing character device or named pipe (/dev/null, a
-    FIFO), which is written into, never replaced; other special files are refused."""
+    FIFO) named with -o: it is written into, never replaced. Any other special file, or
+    one that is only the derived name (``x`` for ``x.ec``), is refused."""
     try:
         mode = os.stat(target).st_mode
     except OSError:
         return False
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return False
-    if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+    if named and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
         return True
     raise FileFailed(f"{target}: not a regular file -- not overwritten")
 
@@ -387,7 +388,7 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
         target = "stdout"
     else:
         target = _target(mode, name, output, force)
-        if _special_output(target):
+        if _special_output(target, named=output is not None):
             # /dev/null or a named pipe: written into, never replaced (no temporary file).
             with _open_input(name, source) as fin, open(target, "wb") as fout:
                 if mode == "compress" and _isatty(fout) and not force:
