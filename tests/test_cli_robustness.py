@@ -306,3 +306,17 @@ def test_a_special_file_under_the_derived_name_is_never_replaced(tmp_path, force
     _one_line_failure(result)
     assert "not a regular file" in result.stderr
     assert stat.S_ISFIFO(os.lstat(tmp_path / "x").st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_output_from_stdin_gets_the_usual_permissions(tmp_path):
+    """Without an input file to copy the mode from, an output is created 0666 & ~umask as
+    by any program (it was left 0600, the temporary file's mode)."""
+    out = tmp_path / "out.ec"
+    old = os.umask(0o022)
+    try:
+        result = run("compress", "-o", out, input=TEXT)
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

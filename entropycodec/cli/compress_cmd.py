@@ -465,6 +465,10 @@ def _atomic_output(target: str, copy_from: str | None):
                 import shutil
 
                 shutil.copystat(copy_from, tmp)  # mode and times, as gzip keeps them
+            else:  # the mode any program's new file gets, not mkstemp's private 0600
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
             os.replace(tmp, target)
         except OSError as exc:
             raise OSError(exc.errno, exc.strerror, target) from None
