@@ -120,6 +120,7 @@ class Decompressor:
         unused_data is then empty."""
         following = Decompressor(threads=self._threads)
         following._reader = self._reader.successor()
+        following._executor, self._executor = self._executor, None  # one pool, not one each
         following.needs_input = not following._reader.ready()
         return following
 
@@ -164,8 +165,8 @@ class Decompressor:
                 self._reader.read_block()
             else:
                 self._next_parallel()
-        if self._reader.eof:
-            self._shutdown()
+        if self._reader.eof and not self._reader.buffered:
+            self._shutdown()  # with bytes after the end, the pool is kept for _next_stream
         self.needs_input = (not self.eof and not self._pending and not self._inflight
                             and not self._reader.ready())
         return b"".join(out)
