@@ -5,7 +5,10 @@ kept (``--rm`` removes it); no FILE or ``-`` means stdin to stdout; data goes to
 stdout only, messages to stderr; exit 0 on success, 1 on bad data or I/O
 errors, 2 on misuse. Every output is written to a temporary file beside its
 target and renamed only when complete, so a failure (bad data, full disk,
-Ctrl-C) never leaves a partial file and never touches the input.
+Ctrl-C) never leaves a partial file and never touches the input. The exceptions
+are devices and named pipes given with ``-o`` (``-o /dev/null``): they are
+written into and never replaced. As with gzip, an input that is not a regular
+file needs ``-c`` or ``-o`` (or ``-f``), and ``--rm`` never removes one.
 
 numpy and the coders are imported inside the commands: ``--help`` stays fast.
 """
