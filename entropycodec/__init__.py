@@ -15,6 +15,7 @@ command line start fast; numba kernels compile (or load from cache) on first use
 from __future__ import annotations
 
 import importlib
+import os
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,42 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def _writable(path: str) -> bool:
+    """Whether ``path`` exists and is writable, or could be created (nearest existing parent)."""
+    while path and not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            return False
+        path = parent
+    return bool(path) and os.access(path, os.W_OK)
+
+
+def _numba_cache_dir(package_dir: str, environ) -> str | None:
+    """Where numba should cache kernels, when it would otherwise have nowhere to.
+
+    numba caches compiled kernels beside their sources or, failing that, in the
+    user's cache directory ($XDG_CACHE_HOME or ~/.cache); when neither is writable
+    (a read-only install run by a user without a home) its first compile raises.
+    Then a per-user temporary directory is used. None: leave numba's choice alone.
+    """
+    if "NUMBA_CACHE_DIR" in environ or _writable(package_dir):
+        return None
+    user_cache = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if _writable(os.path.join(user_cache, "numba")):
+        return None
+    import tempfile
+
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    return os.path.join(tempfile.gettempdir(), f"entropycodec-numba-{uid}")
+
+
+# Must run before numba is imported (kernels import it lazily, so nothing has yet).
+_cache_dir = _numba_cache_dir(os.path.dirname(os.path.abspath(__file__)), os.environ)
+if _cache_dir is not None:
+    os.environ["NUMBA_CACHE_DIR"] = _cache_dir
+del _cache_dir
 
 
 def __getattr__(name: str):

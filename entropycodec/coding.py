@@ -196,11 +196,11 @@ def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
     if coder == "adaptive":
         return 0 if alphabet.is_bytes else 8 * (_alphabet_bytes(alphabet) + 4)
     if alphabet.is_bytes and len(alphabet) == 256:
-        from .container import modelcodec
+        from . import modeldesc
 
         if coder == "huffman":
-            return 8 * len(modelcodec.encode_code_lengths(model.lengths_array))
-        return 8 * len(modelcodec.encode_frequencies(model.freqs, model.scale_bits))
+            return 8 * len(modeldesc.encode_code_lengths(model.lengths_array))
+        return 8 * len(modeldesc.encode_frequencies(model.freqs, model.scale_bits))
     values = np.asarray(model.lengths_array if coder == "huffman" else model.freqs)
     used = values > 0
     return 8 * (_alphabet_bytes(alphabet, used) + _varint_bytes(values[used]) + 1)

@@ -444,3 +444,12 @@ def test_property_round_trip_with_any_chunking(data, coder, block_size, cuts):
                    zip([0, *sorted(c for c in cuts if c < len(packed))],
                        [*sorted(c for c in cuts if c < len(packed)), len(packed)]))
     assert out == data and d.eof
+
+
+def test_thread_count_is_capped():
+    from entropycodec.container.stream import MAX_THREADS, check_threads
+
+    assert check_threads(10_000) == MAX_THREADS
+    assert 1 <= check_threads(0) <= MAX_THREADS
+    data = b"abc" * 1000
+    assert decompress(compress(data, threads=10_000, block_size=512)) == data

@@ -11,17 +11,17 @@ import pytest
 import entropycodec
 from entropycodec.container import format as fmt
 from entropycodec.container.blockcodec import CODERS, _static_model, encode_block
-from entropycodec.container.modelcodec import (
+from entropycodec.errors import (
+    CorruptDataError,
+    InvalidInputError,
+    LimitExceededError,
+)
+from entropycodec.modeldesc import (
     decode_code_lengths,
     decode_frequencies,
     encode_code_lengths,
     encode_frequencies,
     frequency_description_size,
-)
-from entropycodec.errors import (
-    CorruptDataError,
-    InvalidInputError,
-    LimitExceededError,
 )
 
 DATA = b"abracadabra" * 4

@@ -46,3 +46,22 @@ def test_errors_share_one_root():
             assert issubclass(obj, root)
     assert issubclass(entropycodec.TruncatedDataError, EOFError)
     assert issubclass(entropycodec.CorruptDataError, ValueError)
+
+
+def test_numba_cache_falls_back_to_a_temporary_directory(monkeypatch, tmp_path):
+    import os
+
+    from entropycodec import _numba_cache_dir
+
+    pkg, home = str(tmp_path / "site" / "entropycodec"), str(tmp_path / "home")
+    os.makedirs(pkg)
+    os.makedirs(home)
+    env = {"XDG_CACHE_HOME": os.path.join(home, ".cache")}
+    assert _numba_cache_dir(pkg, env) is None  # package dir writable: numba caches beside sources
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m: False if p.startswith(pkg) else real_access(p, m))
+    assert _numba_cache_dir(pkg, env) is None  # the user cache directory can be created
+    monkeypatch.setattr(os, "access", lambda p, m: False)
+    fallback = _numba_cache_dir(pkg, env)
+    assert fallback is not None and "entropycodec-numba" in fallback
+    assert _numba_cache_dir(pkg, {**env, "NUMBA_CACHE_DIR": "/x"}) is None  # the user's choice wins

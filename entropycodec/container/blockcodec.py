@@ -32,8 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ChecksumError, CorruptDataError, EntropyCodecError, InvalidInputError
-from .format import CODER_IDS, MAX_MODEL_SIZE, BlockHeader
-from .modelcodec import (
+from ..modeldesc import (
     MAX_CODE_LENGTH,
     MAX_SCALE_BITS,
     decode_code_lengths,
@@ -42,6 +41,7 @@ from .modelcodec import (
     encode_frequencies,
     frequency_description_size,
 )
+from .format import CODER_IDS, MAX_MODEL_SIZE, BlockHeader
 
 __all__ = ["AUTO", "CODERS", "available_coders", "coder_names", "decode_block", "encode_block"]
 

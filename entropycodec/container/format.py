@@ -19,13 +19,13 @@ import zlib
 from dataclasses import dataclass
 
 from ..errors import ChecksumError, CorruptDataError, LimitExceededError
+from ..modeldesc import MAX_MODEL_SIZE
 
 MAGIC = b"\x89EC\n"
 VERSION = 1
 #: A block holds at most 2**28 bytes: its payload is then < 2**32 bits even at 15 bits/symbol.
 MAX_BLOCK_SIZE = 1 << 28
 DEFAULT_BLOCK_SIZE = 1 << 22  # 4 MiB: big enough to amortize headers, small enough to stream
-MAX_MODEL_SIZE = 300
 
 END_MARKER = 0
 CODER_IDS = {"raw": 1, "huffman": 2, "arithmetic": 3, "rans": 4, "adaptive": 5, "cm": 6}

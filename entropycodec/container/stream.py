@@ -55,14 +55,20 @@ def check_block_size(block_size) -> int:
     return block_size
 
 
+# Each thread keeps up to two blocks in flight; past the core count more threads
+# only buffer more input, so the count is capped (at most 2 * MAX_THREADS blocks).
+MAX_THREADS = 64
+
+
 def check_threads(threads) -> int:
+    """The number of worker threads for ``threads`` (0 or None: all usable cores), capped."""
     if threads is None or threads == 0:
         import os
-        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                   else os.cpu_count() or 1)
+        threads = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else os.cpu_count() or 1)
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise InvalidInputError(f"threads must be a positive int (or 0 for all cores), got {threads!r}")
-    return threads
+    return min(threads, MAX_THREADS)
 
 
 class StreamWriter:

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import CorruptDataError
-from .format import MAX_MODEL_SIZE
+from .errors import CorruptDataError
 
 __all__ = [
     "MAX_CODE_LENGTH",
@@ -38,6 +37,7 @@ __all__ = [
     "frequency_description_size",
 ]
 
+MAX_MODEL_SIZE = 300  # bytes: the largest model description a block may carry
 MAX_CODE_LENGTH = 15  # lengths fit in 4 bits
 MAX_SCALE_BITS = 24   # the range and rANS coders' precision limit (total <= 2**24)
 
