@@ -24,13 +24,12 @@ Writes bench/results/coders.json and bench/results/coders.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+from benchlib import machine_info
 
 from entropycodec.adaptive import adaptive_decode, adaptive_encode
 from entropycodec.arithmetic import arithmetic_decode, arithmetic_encode
@@ -48,34 +47,6 @@ TARGETS = {  # ratio ours / constriction, or absolute MB/s
     "adaptive_encode_MBps": 20.0,
     "adaptive_decode_MBps": 20.0,
 }
-
-
-def machine_info() -> dict:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import numba
-
-    info = {
-        "cpu": cpu,
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-    }
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-
-        info["constriction"] = version("constriction")
-    except PackageNotFoundError:  # not installed: the benchmark runs without the peer
-        info["constriction"] = None
-    return info
 
 
 def run(path: Path, repeats: int) -> dict:
@@ -177,7 +148,7 @@ def run(path: Path, repeats: int) -> dict:
         "scale_bits": scale_bits,
         "quantization_loss_bits_per_byte": model.quantization_loss_bits_per_symbol,
         "repeats": repeats,
-        "machine": machine_info(),
+        "machine": machine_info("constriction"),
         "coders": rows,
         "ratios": ratios,
         "targets": TARGETS,
@@ -195,8 +166,8 @@ def to_markdown(res: dict) -> str:
         (f"- Data: {res['file']}, {res['n_bytes']:,} bytes, H0 = {res['H0_bits_per_byte']:.5f} "
         f"bits/byte; our static model: scale_bits = {res['scale_bits']} (quantization loss "
         f"{res['quantization_loss_bits_per_byte']:.2e} bits/byte)"),
-        (f"- Machine: {m['cpu']} ({m['machine']}); Python {m['python']}, numpy {m['numpy']}, "
-        f"numba {m['numba']}, constriction {m['constriction']}; {m['date_utc']} UTC"),
+        (f"- Machine: {m['cpu']} ({m['machine']}); Python {m['python']}, "
+         + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + f"; {m['date_utc']} UTC"),
         f"- Timing: best of {res['repeats']} whole calls, one thread, JIT warm; MB = 10^6 input bytes",
         "",
         "| coder | encode MB/s | decode MB/s | bytes | bits/byte | over H0 |",

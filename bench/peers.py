@@ -40,17 +40,18 @@ from __future__ import annotations
 import argparse
 import bz2
 import collections
-import datetime
 import json
 import lzma
 import os
-import platform
 import sys
 import time
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchlib, also when loaded by path
+from benchlib import machine_info  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = Path(os.environ.get("ENTROPYCODEC_CORPORA", REPO.parent / "shared" / "corpora"))
@@ -265,29 +266,6 @@ def order0_entropy(data: bytes) -> float:
     return float(-(p * np.log2(p)).sum()) if len(data) else 0.0
 
 
-def machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    versions = {}
-    for mod in ("numpy", "numba", "constriction", "bitarray", "dahuffman", "zstandard"):
-        try:
-            from importlib.metadata import version
-
-            versions[mod] = version(mod)
-        except Exception:  # noqa: BLE001 - a missing peer just has no version
-            versions[mod] = None
-    return {"cpu": cpu, "logical_cores": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(), "versions": versions,
-            "zlib": zlib.ZLIB_RUNTIME_VERSION,
-            "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")}
-
-
 def corpus_files(smoke: bool) -> list[Path]:
     if smoke:
         return [SMOKE_FILE]
@@ -337,7 +315,7 @@ def run(files, *, rounds: int, cm_level: int, only=None, log=print) -> dict:
             s["our_decode_speed_ratio"] = summary[ours]["decode_mb_per_s"] / s["decode_mb_per_s"]
             s["our_bits_per_byte_minus_peer"] = summary[ours]["bits_per_byte"] - s["bits_per_byte"]
     total = sum(sizes.values())
-    return {"benchmark": "peers", "machine": machine(),
+    return {"benchmark": "peers", "machine": machine_info("constriction", "bitarray", "dahuffman", "zstandard"),
             "h0_bits_per_byte": entropies,
             "h0_bits_per_byte_all_files":
                 sum(entropies[f] * sizes[f] for f in sizes) / total if total else 0.0,
