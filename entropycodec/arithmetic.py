@@ -5,8 +5,11 @@ take the model *per call* (anything with ``total``, ``interval(index)`` and
 ``symbol_at(cum)``: a :class:`~entropycodec.models.StaticModel`, an
 :class:`~entropycodec.adaptive.AdaptiveModel`, your own context model), one
 symbol at a time, in pure Python. :func:`arithmetic_encode` and
-:func:`arithmetic_decode` code a whole array with a static model in a numba
-kernel and produce exactly the same bytes.
+:func:`arithmetic_decode` code a whole array with a static model in numba
+kernels: with ``lanes=1`` they produce exactly the classes' bytes; with
+``lanes=2`` the even and odd positions go to two such streams, which the
+decoder runs side by side. By default (and in the .ec format) arrays of 1024
+symbols or more get two lanes, shorter ones one.
 
 The coder (LZMA's carry-less range coder, widened to 48 bits):
 
@@ -41,8 +44,11 @@ trailing bytes are detected (see :func:`entropycodec.kernels.range_kernels.check
 >>> [dec.read(model) for _ in range(10)]
 [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]
 >>> dec.finish()
->>> arithmetic_decode(payload, 10, model).tolist()
+>>> arithmetic_decode(payload, 10, model).tolist()  # 10 symbols: one lane
 [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]
+>>> two = arithmetic_encode([0, 1, 2, 0, 0, 3, 0, 1, 2, 0], model, lanes=2)
+>>> two.hex(), arithmetic_decode(two, 10, model, lanes=2).tolist()  # length 1, lane 0, lane 1
+('015d9680', [0, 1, 2, 0, 0, 3, 0, 1, 2, 0])
 """
 
 from __future__ import annotations
@@ -299,13 +305,46 @@ class ArithmeticDecoder:
 # Whole arrays with a static model (numba kernels).
 
 
-def arithmetic_encode(indices, model) -> bytes:
-    """Range-code an index array with a :class:`~entropycodec.models.StaticModel`.
+LANES = (1, 2)  # lanes=1: ArithmeticEncoder's own stream; 2: two interleaved streams
+# lanes=None picks from n, which every decoder knows: below this many symbols the
+# second flush and the length byte cost more than a faster decoder is worth.
+TWO_LANES_MIN_SYMBOLS = 1024
 
-    Raises ModelError if an index is outside the alphabet or has frequency 0.
-    """
-    freqs, cumulative, scale_bits = static_model_arrays(model)
-    idx = as_index_array(indices, freqs.size)
+
+def _check_lanes(lanes, n: int) -> int:
+    if lanes is None:
+        return 2 if n >= TWO_LANES_MIN_SYMBOLS else 1
+    if isinstance(lanes, bool) or lanes not in LANES:
+        raise InvalidInputError(f"lanes must be 1, 2 or None, got {lanes!r}")
+    return int(lanes)
+
+
+def _leb128(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _read_leb128(data: np.ndarray) -> tuple[int, int]:
+    """(value, bytes used) of the LEB128 number at the start of ``data`` (at most 5 bytes)."""
+    value = 0
+    for i in range(min(5, data.size)):
+        byte = int(data[i])
+        value |= (byte & 0x7F) << (7 * i)
+        if not byte & 0x80:
+            if i and byte == 0:
+                raise CorruptDataError("range decoder: lane length has a redundant byte")
+            return value, i + 1
+    if data.size < 5:
+        raise TruncatedDataError("range decoder: payload ends inside the lane length")
+    raise CorruptDataError("range decoder: lane length longer than 5 bytes")
+
+
+def _encode_lane(idx, freqs, cumulative, scale_bits, model) -> bytes:
+    """One range-coder stream: exactly the bytes ArithmeticEncoder writes for ``idx``."""
     if idx.size == 0:
         return b""
     out = np.empty(idx.size * ((scale_bits + 7) // 8) + 8, dtype=np.uint8)
@@ -316,23 +355,71 @@ def arithmetic_encode(indices, model) -> bytes:
     return out[1:size].tobytes()
 
 
-def arithmetic_decode(payload, n: int, model) -> np.ndarray:
-    """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same ``model``."""
-    freqs, cumulative, scale_bits = static_model_arrays(model)
-    n = check_count(n)
-    data = np.frombuffer(bytes(payload), dtype=np.uint8)
-    check_payload_size(data.size, n, freqs, 1 << scale_bits, WINDOW_BYTES)
-    out = np.empty(n, dtype=index_dtype(freqs.size))
+def _decode_lane(data, n, freqs, cumulative, scale_bits, model, out) -> None:
+    """Decode one stream of ``n`` symbols into ``out``."""
     if n == 0:
         if data.size:
             raise CorruptDataError("range decoder: bytes after the end of the stream")
-        return out
+        return
     slot = model.slot_table()
     if scale_bits <= rk.PACKED_MAX_SCALE_BITS:
-        owner = slot.astype(np.int64)
-        packed = (freqs[owner] << 32) | (np.arange(1 << scale_bits) - cumulative[owner])
-        status = rk.decode_static_packed(data, n, packed, slot, scale_bits, out)
+        status = rk.decode_static_packed(data, n, _packed_table(freqs, cumulative, slot),
+                                         slot, scale_bits, out)
     else:
         status = rk.decode_static(data, n, freqs, cumulative, slot, scale_bits, out)
     raise_for_status(status, "range decoder")
+
+
+def _packed_table(freqs, cumulative, slot) -> np.ndarray:
+    """packed[v] = freq[s] << 32 | (v - cumulative[s]) for the symbol s owning slot v."""
+    owner = slot.astype(np.int64)
+    return (freqs[owner] << 32) | (np.arange(slot.size) - cumulative[owner])
+
+
+def arithmetic_encode(indices, model, *, lanes: int | None = None) -> bytes:
+    """Range-code an index array with a :class:`~entropycodec.models.StaticModel`.
+
+    ``lanes=1`` writes one stream, byte for byte what :class:`ArithmeticEncoder`
+    writes. ``lanes=2`` codes the even positions and the odd positions as two
+    such streams and writes LEB128(len(lane 0)), lane 0, lane 1: one to three
+    bytes more, and a decoder that overlaps the two lanes' chains of dependent
+    operations (about 1.4 times faster). ``lanes=None`` (the default, and the
+    .ec format's rule) is 2 from TWO_LANES_MIN_SYMBOLS symbols on, else 1.
+    Raises ModelError if an index is outside the alphabet or has frequency 0.
+    """
+    freqs, cumulative, scale_bits = static_model_arrays(model)
+    idx = as_index_array(indices, freqs.size)
+    if _check_lanes(lanes, idx.size) == 1 or idx.size == 0:
+        return _encode_lane(idx, freqs, cumulative, scale_bits, model)
+    even = _encode_lane(np.ascontiguousarray(idx[0::2]), freqs, cumulative, scale_bits, model)
+    odd = _encode_lane(np.ascontiguousarray(idx[1::2]), freqs, cumulative, scale_bits, model)
+    return _leb128(len(even)) + even + odd
+
+
+def arithmetic_decode(payload, n: int, model, *, lanes: int | None = None) -> np.ndarray:
+    """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same model and lanes."""
+    freqs, cumulative, scale_bits = static_model_arrays(model)
+    n = check_count(n)
+    lanes = _check_lanes(lanes, n)
+    data = np.frombuffer(bytes(payload), dtype=np.uint8)
+    check_payload_size(data.size, n, freqs, 1 << scale_bits, 2 * WINDOW_BYTES)
+    out = np.empty(n, dtype=index_dtype(freqs.size))
+    if lanes == 1 or n == 0:
+        _decode_lane(data, n, freqs, cumulative, scale_bits, model, out)
+        return out
+    size0, start = _read_leb128(data)
+    if start + size0 > data.size:
+        raise TruncatedDataError("range decoder: payload ends inside lane 0")
+    lane0, lane1 = data[start:start + size0], data[start + size0:]
+    slot = model.slot_table()
+    if scale_bits <= rk.PACKED_MAX_SCALE_BITS:
+        status = rk.decode_static_packed2(lane0, lane1, n, _packed_table(freqs, cumulative, slot),
+                                          slot, scale_bits, out)
+        raise_for_status(status, "range decoder")
+    else:
+        even = np.empty((n + 1) // 2, dtype=out.dtype)
+        odd = np.empty(n // 2, dtype=out.dtype)
+        _decode_lane(lane0, even.size, freqs, cumulative, scale_bits, model, even)
+        _decode_lane(lane1, odd.size, freqs, cumulative, scale_bits, model, odd)
+        out[0::2], out[1::2] = even, odd
     return out

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from entropycodec.alphabet import Alphabet
 from entropycodec.arithmetic import (
+    TWO_LANES_MIN_SYMBOLS,
     ArithmeticDecoder,
     ArithmeticEncoder,
     arithmetic_decode,
@@ -45,11 +46,33 @@ def python_decode(payload, n, model) -> list:
     return out
 
 
+def two_lanes_of(indices, model) -> bytes:
+    """The lanes=2 layout built from single streams: LEB128(len(even)), even, odd."""
+    idx = np.asarray(indices)
+    even = arithmetic_encode(idx[0::2], model, lanes=1)
+    odd = arithmetic_encode(idx[1::2], model, lanes=1)
+    head = bytearray()
+    size = len(even)
+    while True:
+        head.append((size & 0x7F) | (0x80 if size >> 7 else 0))
+        size >>= 7
+        if not size:
+            break
+    return bytes(head) + even + odd
+
+
 def roundtrip(indices, model) -> bytes:
-    payload = arithmetic_encode(indices, model)
-    decoded = arithmetic_decode(payload, len(indices), model)
-    np.testing.assert_array_equal(decoded, indices)
-    return payload
+    """Round trip in both layouts; check lanes=2 is two lanes=1 streams; return lanes=1."""
+    n = len(indices)
+    one = arithmetic_encode(indices, model, lanes=1)
+    np.testing.assert_array_equal(arithmetic_decode(one, n, model, lanes=1), indices)
+    two = arithmetic_encode(indices, model, lanes=2)
+    assert two == (two_lanes_of(indices, model) if n else b"")
+    np.testing.assert_array_equal(arithmetic_decode(two, n, model, lanes=2), indices)
+    default = arithmetic_encode(indices, model)  # lanes chosen from n
+    assert default == (two if n >= TWO_LANES_MIN_SYMBOLS else one)
+    np.testing.assert_array_equal(arithmetic_decode(default, n, model), indices)
+    return one
 
 
 ABCD = [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]  # "ABCAADABCA"
@@ -62,16 +85,20 @@ def abcd_model():
 
 def test_golden_bytes(abcd_model):
     # 10 symbols of 1.85 bits (ideal 18.5 bits): 3 bytes. Changing this is a format change.
-    assert arithmetic_encode(np.array(ABCD), abcd_model).hex() == "518752"
+    assert arithmetic_encode(np.array(ABCD), abcd_model, lanes=1).hex() == "518752"
     assert python_encode(ABCD, abcd_model).hex() == "518752"
+    assert arithmetic_encode(np.array(ABCD), abcd_model).hex() == "518752"  # 10 < 1024: one lane
+    # two lanes (the default from 1024 symbols on): length 1, lane 0 = ACAAC, lane 1 = BADBA
+    assert arithmetic_encode(np.array(ABCD), abcd_model, lanes=2).hex() == "015d9680"
+    assert arithmetic_encode(np.array(ABCD), abcd_model, lanes=2) == two_lanes_of(ABCD, abcd_model)
 
 
 def test_golden_bytes_wide_model():
     model = model_of(quantize_counts([5, 2, 2, 1], 24), 24)
-    payload = arithmetic_encode(np.array(ABCD), model)
+    payload = arithmetic_encode(np.array(ABCD), model, lanes=1)
     assert payload == python_encode(ABCD, model)
     assert payload.hex() == "531d"  # 16 bits for 17.6 of information: a lucky round value
-    assert arithmetic_decode(payload, 10, model).tolist() == ABCD
+    assert arithmetic_decode(payload, 10, model, lanes=1).tolist() == ABCD
 
 
 def test_empty(abcd_model):
@@ -110,7 +137,7 @@ def test_every_byte_value():
     payload = roundtrip(data, model)
     assert len(payload) == data.size  # 8 bits each; the flush needs no extra byte here
     assert payload == python_encode(data, model)
-    assert arithmetic_decode(payload, data.size, model).dtype == np.uint8
+    assert arithmetic_decode(payload, data.size, model, lanes=1).dtype == np.uint8
 
 
 def test_underflow_prone_runs():
@@ -151,7 +178,7 @@ def test_large_alphabet_dtype():
     data = rng.integers(0, 1000, 20_000)
     model = model_of(quantize_counts(np.bincount(data, minlength=1000), 16), 16)
     payload = roundtrip(data, model)
-    assert arithmetic_decode(payload, data.size, model).dtype == np.int32
+    assert arithmetic_decode(payload, data.size, model, lanes=1).dtype == np.int32
     assert payload == python_encode(data, model)
 
 
@@ -190,16 +217,18 @@ def test_mismatched_model_costs_cross_entropy():
     assert len(payload) * 8 / data.size == pytest.approx(2.163, rel=0.002)
 
 
-def test_truncation_at_every_offset(abcd_model):
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_truncation_at_every_offset(abcd_model, lanes):
     data = np.random.default_rng(3).choice(4, size=300, p=[0.5, 0.2, 0.2, 0.1])
-    payload = arithmetic_encode(data, abcd_model)
+    payload = arithmetic_encode(data, abcd_model, lanes=lanes)
     undetected = 0
     for cut in range(len(payload)):
         try:
-            out = arithmetic_decode(payload[:cut], data.size, abcd_model)
+            out = arithmetic_decode(payload[:cut], data.size, abcd_model, lanes=lanes)
         except CorruptDataError as exc:
-            with pytest.raises(type(exc)):  # the twin agrees
-                python_decode(payload[:cut], data.size, abcd_model)
+            if lanes == 1:
+                with pytest.raises(type(exc)):  # the twin agrees
+                    python_decode(payload[:cut], data.size, abcd_model)
             continue
         # The decoder checks the stream's exact length and final value, but a
         # shorter stream that decodes to other symbols can pass (~1% of cuts):
@@ -208,7 +237,7 @@ def test_truncation_at_every_offset(abcd_model):
         assert not np.array_equal(out, data)
     assert undetected <= 1
     with pytest.raises(CorruptDataError):  # trailing garbage
-        arithmetic_decode(payload + b"\x00", data.size, abcd_model)
+        arithmetic_decode(payload + b"\x00", data.size, abcd_model, lanes=lanes)
 
 
 def test_truncated_is_truncated_error(abcd_model):
@@ -270,3 +299,20 @@ def test_random_distributions_many(counts, scale_bits, n, seed):
     model = model_of(quantize_counts(counts, scale_bits), scale_bits)
     data = np.random.default_rng(seed).choice(len(counts), size=n, p=counts / counts.sum())
     assert roundtrip(data, model) == python_encode(data, model)
+
+
+def test_two_lanes_edge_cases(abcd_model):
+    one_symbol = arithmetic_encode([2], abcd_model, lanes=2)
+    assert one_symbol == b"\x01" + arithmetic_encode([2], abcd_model, lanes=1)
+    assert arithmetic_decode(one_symbol, 1, abcd_model, lanes=2).tolist() == [2]
+    with pytest.raises(CorruptDataError):  # lane 1 must be empty for one symbol
+        arithmetic_decode(one_symbol + b"\x07", 1, abcd_model, lanes=2)
+    with pytest.raises(TruncatedDataError):  # the lane length says more than there is
+        arithmetic_decode(b"\x09\x01", 2, abcd_model, lanes=2)
+    with pytest.raises(CorruptDataError):  # an over-long lane length
+        arithmetic_decode(b"\x80\x80\x80\x80\x80\x01", 2, abcd_model, lanes=2)
+    data = np.zeros(TWO_LANES_MIN_SYMBOLS, dtype=np.int64)
+    assert arithmetic_encode(data, abcd_model) == arithmetic_encode(data, abcd_model, lanes=2)
+    assert arithmetic_encode(data[1:], abcd_model) == arithmetic_encode(data[1:], abcd_model, lanes=1)
+    with pytest.raises(InvalidInputError):
+        arithmetic_encode([0], abcd_model, lanes=3)

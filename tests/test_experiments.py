@@ -51,8 +51,10 @@ def test_mismatch_arithmetic_and_rans_sit_on_the_cross_entropy(mismatch_result):
         xent = pt["empirical_cross_entropy_bits_per_symbol"]
         arith = pt["coders"]["arithmetic"]["bits_per_symbol"]
         rans = pt["coders"]["rans"]["bits_per_symbol"]
-        # exact accounting on the sample: only quantization and termination remain
-        assert abs(arith - xent) < 3e-4, (pt["t"], arith, xent)
+        # exact accounting on the sample: only quantization and termination remain;
+        # termination is two lane flushes (<= 2 bytes each) and a 2-byte lane length:
+        # at most 48 bits over 10**5 symbols
+        assert abs(arith - xent) < 3e-4 + 48 / 100_000, (pt["t"], arith, xent)
         assert 0 <= rans - xent < 3.5e-3, (pt["t"], rans, xent)  # 4 x 64-bit flushed states
         # and against the true source's H(P, Q_t), within the sampling noise of 10**5 symbols
         assert abs(arith - pt["cross_entropy_bits_per_symbol"]) < 0.01

@@ -51,10 +51,10 @@ AUTO_CANDIDATES = ("huffman", "rans", "arithmetic")  # ties go to the earlier (f
 
 def _flush_bytes(name: str) -> int:
     """Bytes a coder writes beyond the symbols' information: rANS flushes its lane states,
-    the range coder at most a few bytes of ``low``."""
+    the range coder a few bytes of ``low`` in each of its two lanes plus lane 0's length."""
     if name == "rans":
         return int(getattr(_mod("rans"), "HEADER_BYTES", 8))
-    return 4
+    return 6
 
 
 @dataclass(frozen=True)

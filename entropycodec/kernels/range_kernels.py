@@ -252,3 +252,84 @@ def decode_static_packed(payload, n, packed, slot, scale_bits, out):
             return TRUNCATED
         out[t] = slot[value]
     return check_end(payload, pos, code, rng)
+
+
+# ----------------------------------------------------------------------------
+# Two interleaved lanes.
+#
+# One lane's decoder is a single dependent chain per symbol (divide, table load,
+# multiply), so it runs at the chain's latency. Two independent range coders,
+# one for the even and one for the odd positions, give the CPU two chains to
+# overlap. Each lane is exactly the stream decode_static_packed reads (and
+# ArithmeticEncoder writes) for its symbols.
+
+
+@njit(cache=True, nogil=True)
+def decode_static_packed2(lane0, lane1, n, packed, slot, scale_bits, out):
+    """Decode ``n`` indices from two lanes: symbol t is in lane t % 2.
+
+    ``lane0`` holds the (n + 1) // 2 even-position symbols, ``lane1`` the n // 2
+    odd ones (an empty lane holds no bytes). Tables as in decode_static_packed;
+    same statuses, checked for both lanes.
+    """
+    size0, size1 = lane0.size, lane1.size
+    n1 = n // 2
+    pos0, pos1 = 0, 0
+    code0, code1 = 0, 0
+    for _ in range(WINDOW_BYTES):
+        code0 = (code0 << 8) | (lane0[pos0] if pos0 < size0 else 0)
+        pos0 += 1
+    if n1 > 0:
+        for _ in range(WINDOW_BYTES):
+            code1 = (code1 << 8) | (lane1[pos1] if pos1 < size1 else 0)
+            pos1 += 1
+    rng0, rng1 = INITIAL_RANGE, INITIAL_RANGE
+    if code0 >= rng0 or code1 >= rng1:
+        return CORRUPT
+    total = 1 << scale_bits
+    for t in range(n1):
+        r0 = rng0 >> scale_bits
+        r1 = rng1 >> scale_bits
+        v0 = udiv64(code0, r0)
+        v1 = udiv64(code1, r1)
+        if v0 >= total or v1 >= total:
+            return CORRUPT
+        e0 = packed[v0]
+        e1 = packed[v1]
+        code0 = code0 - r0 * v0 + r0 * (e0 & 0xFFFFFFFF)  # code -= r * cumulative[s]
+        code1 = code1 - r1 * v1 + r1 * (e1 & 0xFFFFFFFF)
+        rng0 = r0 * (e0 >> 32)  # rng = r * freq[s]
+        rng1 = r1 * (e1 >> 32)
+        while rng0 < BOT:
+            code0 = (code0 << 8) | (lane0[pos0] if pos0 < size0 else 0)
+            pos0 += 1
+            rng0 <<= 8
+        while rng1 < BOT:
+            code1 = (code1 << 8) | (lane1[pos1] if pos1 < size1 else 0)
+            pos1 += 1
+            rng1 <<= 8
+        if pos0 > size0 + WINDOW_BYTES or pos1 > size1 + WINDOW_BYTES:
+            return TRUNCATED
+        out[2 * t] = slot[v0]
+        out[2 * t + 1] = slot[v1]
+    if n % 2 == 1:  # the last symbol is lane 0's
+        r0 = rng0 >> scale_bits
+        v0 = udiv64(code0, r0)
+        if v0 >= total:
+            return CORRUPT
+        e0 = packed[v0]
+        code0 = code0 - r0 * v0 + r0 * (e0 & 0xFFFFFFFF)
+        rng0 = r0 * (e0 >> 32)
+        while rng0 < BOT:
+            code0 = (code0 << 8) | (lane0[pos0] if pos0 < size0 else 0)
+            pos0 += 1
+            rng0 <<= 8
+        if pos0 > size0 + WINDOW_BYTES:
+            return TRUNCATED
+        out[n - 1] = slot[v0]
+    status = check_end(lane0, pos0, code0, rng0)
+    if status != OK:
+        return status
+    if n1 == 0:
+        return OK if size1 == 0 else CORRUPT
+    return check_end(lane1, pos1, code1, rng1)
