@@ -32,6 +32,7 @@ from .range_kernels import (
     check_end,
     flush,
     shift_low,
+    start_code,
     udiv64,
 )
 
@@ -110,11 +111,7 @@ def decode_adaptive(payload, n, alphabet_size, increment, limit, out):
     while top * 2 <= k:
         top *= 2
     size = payload.size
-    pos = 0
-    code = 0
-    for _ in range(WINDOW_BYTES):
-        code = (code << 8) | (payload[pos] if pos < size else 0)
-        pos += 1
+    code, pos = start_code(payload)
     rng = INITIAL_RANGE
     if code >= rng:
         return CORRUPT

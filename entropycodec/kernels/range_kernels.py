@@ -108,6 +108,17 @@ def flush(low, rng, cache, pending, out, pos):
 
 
 @njit(cache=True, nogil=True)
+def start_code(payload):
+    """The decoder's first ``code``: the stream's first WINDOW_BYTES bytes (zeros past
+    its end). Returns ``(code, bytes read)``."""
+    size = payload.size
+    code = 0
+    for pos in range(WINDOW_BYTES):
+        code = (code << 8) | (payload[pos] if pos < size else 0)
+    return code, WINDOW_BYTES
+
+
+@njit(cache=True, nogil=True)
 def check_end(payload, pos, code, rng):
     """Status for a decoder that consumed ``pos`` bytes (zero-padded) and ended in (code, rng).
 
@@ -183,11 +194,7 @@ def decode_static(payload, n, freqs, cumulative, slot, scale_bits, out):
     Invariant between symbols: 0 <= code < rng, code = value - low.
     """
     size = payload.size
-    pos = 0
-    code = 0
-    for _ in range(WINDOW_BYTES):
-        code = (code << 8) | (payload[pos] if pos < size else 0)
-        pos += 1
+    code, pos = start_code(payload)
     rng = INITIAL_RANGE
     if code >= rng:
         return CORRUPT
@@ -227,11 +234,7 @@ PACKED_MAX_SCALE_BITS = 18  # 2 MB table at most
 def decode_static_packed(payload, n, packed, slot, scale_bits, out):
     """:func:`decode_static` with a packed per-slot table (same stream, same statuses)."""
     size = payload.size
-    pos = 0
-    code = 0
-    for _ in range(WINDOW_BYTES):
-        code = (code << 8) | (payload[pos] if pos < size else 0)
-        pos += 1
+    code, pos = start_code(payload)
     rng = INITIAL_RANGE
     if code >= rng:
         return CORRUPT
@@ -274,15 +277,8 @@ def decode_static_packed2(lane0, lane1, n, packed, slot, scale_bits, out):
     """
     size0, size1 = lane0.size, lane1.size
     n1 = n // 2
-    pos0, pos1 = 0, 0
-    code0, code1 = 0, 0
-    for _ in range(WINDOW_BYTES):
-        code0 = (code0 << 8) | (lane0[pos0] if pos0 < size0 else 0)
-        pos0 += 1
-    if n1 > 0:
-        for _ in range(WINDOW_BYTES):
-            code1 = (code1 << 8) | (lane1[pos1] if pos1 < size1 else 0)
-            pos1 += 1
+    code0, pos0 = start_code(lane0)
+    code1, pos1 = start_code(lane1) if n1 > 0 else (0, 0)
     rng0, rng1 = INITIAL_RANGE, INITIAL_RANGE
     if code0 >= rng0 or code1 >= rng1:
         return CORRUPT
