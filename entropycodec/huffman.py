@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,6 +39,21 @@ __all__ = ["HuffmanCode"]
 
 TABLE_BITS = 12  # decoder look-up table index width: 4096 entries stay in L1 cache
 MAX_KERNEL_LENGTH = 57  # longest word the decoding window can hold (see huffman_kernels)
+
+
+class _DecodeTables(NamedTuple):
+    """What the decoding kernels need, built once per code (see huffman_kernels)."""
+
+    table_sym: np.ndarray  # symbol of each table_bits-bit prefix (short words)
+    table_len: np.ndarray  # its word length; 0: no word of <= table_bits bits starts there
+    table_bits: int
+    first_code: np.ndarray  # canonical first code word of each length
+    first_index: np.ndarray  # rank of that word among all words
+    count: np.ndarray  # words of each length
+    sorted_syms: np.ndarray  # symbols in canonical order
+    max_len: int
+    packed: np.ndarray  # (symbol << 5) | length: the fast kernel's table
+    sym_dtype: type
 
 
 class HuffmanCode:
@@ -252,7 +268,7 @@ class HuffmanCode:
             raise ModelError(f"symbol {self.symbols[idx[-total_bits - 1]]!r} has no code word")
         return out[: (total_bits + 7) // 8].tobytes()
 
-    def _decode_tables(self):
+    def _decode_tables(self) -> _DecodeTables:
         if self._decoder is None:
             lengths = self.lengths_array.astype(np.int64)
             max_len = max(self.max_length, 1)
@@ -278,10 +294,9 @@ class HuffmanCode:
                     lo = code << (tbits - ln)
                     table_sym[lo : lo + (1 << (tbits - ln))] = i
                     table_len[lo : lo + (1 << (tbits - ln))] = ln
-            # packed (symbol << 5) | length for the fast kernel (all words fit the table)
             packed = (table_sym.astype(np.int32) << 5) | table_len
-            self._decoder = (table_sym, table_len, tbits, first_code, first_index, count,
-                             sorted_syms, max_len, packed, sym_dtype)
+            self._decoder = _DecodeTables(table_sym, table_len, tbits, first_code, first_index,
+                                          count, sorted_syms, max_len, packed, sym_dtype)
         return self._decoder
 
     def decode_indices(self, data, count: int) -> np.ndarray:
@@ -294,18 +309,20 @@ class HuffmanCode:
         buf = as_byte_array(data) if is_byte_data(data) else np.frombuffer(bytes(data), np.uint8)
         tables = self._decode_tables()
         if count == 0:
-            return np.empty(0, dtype=tables[-1])
+            return np.empty(0, dtype=tables.sym_dtype)
         if not (self.lengths_array > 0).any():
             raise CorruptDataError("an empty code cannot decode any symbol")
         if count > buf.size * 8:  # every code word has at least one bit
             raise TruncatedDataError(
                 f"{count} symbols need at least {count} bits, the data has {buf.size * 8}")
-        out = np.empty(count, dtype=tables[-1])
-        tbits, max_len, packed = tables[2], tables[7], tables[8]
-        if max_len <= tbits:
-            status, consumed = decode_short_kernel(buf, count, packed, tbits, out)
+        out = np.empty(count, dtype=tables.sym_dtype)
+        if tables.max_len <= tables.table_bits:  # every word fits the table
+            status, consumed = decode_short_kernel(buf, count, tables.packed, tables.table_bits, out)
         else:
-            status, consumed = decode_kernel(buf, count, *tables[:8], out)
+            status, consumed = decode_kernel(
+                buf, count, tables.table_sym, tables.table_len, tables.table_bits,
+                tables.first_code, tables.first_index, tables.count, tables.sorted_syms,
+                tables.max_len, out)
         if status != OK:
             raise CorruptDataError("invalid Huffman code word in the data")
         if consumed > buf.size * 8:
