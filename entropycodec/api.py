@@ -130,6 +130,12 @@ class Decompressor:
         return self._reader.buffered if self.eof else 0
 
     def decompress(self, data, max_length: int = -1) -> bytes:
+        if not isinstance(data, (bytes, bytearray)):
+            try:
+                memoryview(data).release()
+            except TypeError:
+                raise TypeError("decompress() wants a bytes-like object (the .ec data), not "
+                                f"{type(data).__name__!r}") from None
         if self._error is not None:
             raise self._error
         if self.eof:
@@ -217,7 +223,8 @@ def decompress(data, *, threads: int = 1) -> bytes:
     decoded in parallel; the result does not depend on it).
 
     Raises TruncatedDataError when ``data`` ends inside a stream (or is empty)
-    and CorruptDataError for anything after the last stream that is not a stream.
+    and CorruptDataError for anything after the last stream that is not a stream
+    ("trailing data after the last stream at offset N").
     """
     decomp = Decompressor(threads=threads)
     results = [decomp.decompress(data)]
@@ -289,7 +296,7 @@ class _DecompressReader(io.RawIOBase):
                 rawblock = self._read_raw()
                 if not rawblock:
                     break
-                self._decompressor = Decompressor(threads=self._threads)  # next stream
+                self._decompressor = d._next_stream()  # knows where the next stream starts
                 data = self._decompressor.decompress(rawblock, size)
             else:
                 if d.needs_input:

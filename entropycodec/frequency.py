@@ -140,6 +140,11 @@ def quantization_loss(counts, freqs) -> float:
     return max(float((p * np.log2(p / q)).sum()), 0.0)
 
 
+def _is_byte_key(key) -> bool:
+    return (isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
+            and 0 <= key <= 255)
+
+
 class FrequencyTable:
     """Counts of symbols over an :class:`Alphabet`.
 
@@ -172,6 +177,15 @@ class FrequencyTable:
     @classmethod
     def from_data(cls, data, alphabet: Alphabet | None = None) -> FrequencyTable:
         """Count the symbols of ``data`` (bytes-like, numpy array, str or any iterable)."""
+        if alphabet is None and isinstance(data, (str, np.ndarray)) and not is_byte_data(data):
+            # characters and integer arrays: distinct symbols and counts in one pass
+            from .alphabet import code_points, distinct_counts, integer_values
+
+            values = code_points(data) if isinstance(data, str) else integer_values(data)
+            if values is not None:
+                distinct, counts = distinct_counts(values)
+                symbols = distinct.tolist()
+                return cls(Alphabet(map(chr, symbols) if isinstance(data, str) else symbols), counts)
         if alphabet is None:
             alphabet = Alphabet.from_symbols(data)
         if alphabet.is_bytes and is_byte_data(data):
@@ -181,10 +195,28 @@ class FrequencyTable:
 
     @classmethod
     def from_counts(cls, counts, alphabet: Alphabet | None = None) -> FrequencyTable:
-        """From ``{symbol: count}`` (alphabet = its keys, in order) or a sequence of counts."""
+        """From ``{symbol: count}`` or a sequence of counts.
+
+        Without ``alphabet``: a mapping whose keys are all integers in 0..255
+        (``{97: 5, 98: 2}``, as ``collections.Counter(some_bytes)`` gives) is over
+        the byte alphabet, so that codes built from it code byte data on the byte
+        fast path and decode to bytes; any other mapping is over its keys, in order.
+        A sequence of 256 counts is over the byte alphabet, of k != 256 counts over
+        the integers 0..k-1. Pass ``alphabet=Alphabet(keys)`` to choose otherwise.
+
+        >>> FrequencyTable.from_counts({97: 5, 98: 2}).alphabet.is_bytes
+        True
+        >>> FrequencyTable.from_counts({"a": 5, "b": 2}).symbols
+        ('a', 'b')
+        """
         if isinstance(counts, Mapping):
             if alphabet is None:
-                alphabet = Alphabet(counts.keys())
+                keys = list(counts.keys())
+                if keys and all(_is_byte_key(k) for k in keys):
+                    values = np.zeros(256, dtype=np.asarray(list(counts.values())).dtype)
+                    values[[int(k) for k in keys]] = list(counts.values())
+                    return cls(BYTE_ALPHABET, values)
+                alphabet = Alphabet(keys)
             return cls(alphabet, np.array([counts.get(s, 0) for s in alphabet.symbols]))
         counts = np.asarray(counts)
         if alphabet is None:

@@ -57,7 +57,14 @@ class _DecodeTables(NamedTuple):
 
 
 class HuffmanCode:
-    """A canonical prefix code: one length (0 = no code word) per alphabet symbol."""
+    """A canonical prefix code: one length (0 = no code word) per alphabet symbol.
+
+    Measures come in two uniform forms: properties named ``*_bits_per_symbol``
+    (``entropy_bits_per_symbol``, ``expected_length_bits_per_symbol``,
+    ``redundancy_bits_per_symbol``) of the weights the code was built from, and
+    methods of the same stem taking a distribution ``p`` (default: those weights):
+    ``entropy(p)``, ``expected_length(p)``, ``redundancy(p)``.
+    """
 
     __slots__ = ("alphabet", "lengths_array", "weights", "_codes", "_decoder")
 
@@ -82,7 +89,16 @@ class HuffmanCode:
     @classmethod
     def from_frequencies(cls, freqs, *, max_length: int | None = None) -> HuffmanCode:
         """From ``{symbol: weight}``, a sequence of weights (symbols 0..k-1; 256 weights
-        mean the byte alphabet) or a :class:`FrequencyTable`. Zero weights get no code."""
+        mean the byte alphabet) or a :class:`FrequencyTable`. Zero weights get no code.
+
+        A mapping keyed by integers 0..255 (``collections.Counter(some_bytes)``) gives a
+        code over the byte alphabet: it codes byte data on the byte fast path and
+        :meth:`decode` returns bytes (see :meth:`FrequencyTable.from_counts`).
+
+        >>> code = HuffmanCode.from_frequencies({97: 5, 98: 2, 99: 1})
+        >>> code.alphabet.is_bytes, code.codewords, code.decode(code.encode(b"abca"), 4)
+        (True, {97: '0', 98: '10', 99: '11'}, b'abca')
+        """
         table = freqs if isinstance(freqs, FrequencyTable) else FrequencyTable.from_counts(freqs)
         weights = table.counts.astype(np.float64)
         if np.isnan(weights).any() or np.isinf(weights).any():
@@ -187,6 +203,10 @@ class HuffmanCode:
             raise InvalidInputError("p must give one non-negative weight per symbol, not all zero")
         return w / w.sum()
 
+    # Measures, in two uniform forms: a ``*_bits_per_symbol`` property of the weights the
+    # code was built from, and a method of the same stem for any distribution p (default:
+    # those weights). ``code.redundancy_bits_per_symbol == code.redundancy()``.
+
     def expected_length(self, p=None) -> float:
         """Bits per symbol sum_x p(x) len(x) (default p: the weights the code was built from).
 
@@ -197,18 +217,37 @@ class HuffmanCode:
             return math.inf
         return float((pr * self.lengths_array).sum())
 
-    @property
-    def entropy_bits_per_symbol(self) -> float:
-        """H of the weights the code was built from, in bits per symbol."""
-        pr = self._probabilities()
+    def entropy(self, p=None) -> float:
+        """H(p) = -sum_x p(x) log2 p(x) in bits per symbol (default p: the code's weights)."""
+        pr = self._probabilities(p)
         nz = pr[pr > 0]
         return float(-(nz * np.log2(nz)).sum()) + 0.0
 
     def redundancy(self, p=None) -> float:
-        """Expected length minus the entropy of p, in bits per symbol (>= 0 for p = weights)."""
-        pr = self._probabilities(p)
-        nz = pr[pr > 0]
-        return self.expected_length(p) - float(-(nz * np.log2(nz)).sum())
+        """Expected length minus the entropy of p, in bits per symbol (>= 0 for p = weights).
+
+        >>> code = HuffmanCode.from_frequencies({"A": 0.5, "B": 0.2, "C": 0.2, "D": 0.1})
+        >>> round(code.redundancy(), 4), round(code.redundancy_bits_per_symbol, 4)
+        (0.039, 0.039)
+        >>> round(code.redundancy({"A": 0.25, "B": 0.25, "C": 0.25, "D": 0.25}), 4)
+        0.25
+        """
+        return self.expected_length(p) - self.entropy(p)
+
+    @property
+    def expected_length_bits_per_symbol(self) -> float:
+        """:meth:`expected_length` under the weights the code was built from."""
+        return self.expected_length()
+
+    @property
+    def entropy_bits_per_symbol(self) -> float:
+        """H of the weights the code was built from, in bits per symbol (:meth:`entropy`)."""
+        return self.entropy()
+
+    @property
+    def redundancy_bits_per_symbol(self) -> float:
+        """:meth:`redundancy` under the weights the code was built from."""
+        return self.redundancy()
 
     def table(self, p=None) -> list[dict]:
         """Rows (symbol, probability, information_bits, codeword, length), in alphabet order."""

@@ -38,7 +38,17 @@ __all__ = [
     "js_divergence",
     "information_content",
     "as_distribution",
+    "check_probabilities",
+    "PROBABILITY_SUM_TOLERANCE",
 ]
+
+#: How far from 1 the sum of a distribution given as probabilities may be (absolute).
+PROBABILITY_SUM_TOLERANCE = 1e-6
+
+
+def _num(x) -> str:
+    """A number as a user writes it in a message: -0.5, 1.3, 7 (never np.float64(-0.5))."""
+    return f"{float(x):.10g}"
 
 
 def _log(x: np.ndarray, base: float) -> np.ndarray:
@@ -69,7 +79,7 @@ def _weights(values, name: str) -> np.ndarray:
     if np.isinf(w).any():
         raise InvalidInputError(f"{name} contains an infinite weight")
     if (w < 0).any():
-        raise InvalidInputError(f"{name} contains a negative weight ({w[w < 0][0]!r})")
+        raise InvalidInputError(f"{name} contains a negative weight ({_num(w[w < 0][0])})")
     top = w.max()
     if top <= 0:
         raise InvalidInputError(f"{name} has only zero weights")
@@ -86,6 +96,41 @@ def as_distribution(p, name: str = "p") -> np.ndarray:
     if isinstance(p, Mapping):
         return _weights(list(p.values()), name)
     return _weights(p, name)
+
+
+def check_probabilities(values, name: str = "p", *, tolerance: float = PROBABILITY_SUM_TOLERANCE):
+    """Validate a distribution given as probabilities, and return it as a float64 array.
+
+    ``values``: a sequence, array or mapping ``{symbol: probability}`` (its values).
+    Each must be a finite number in [0, 1] and their sum must be 1 within
+    ``tolerance`` (absolute; default :data:`PROBABILITY_SUM_TOLERANCE` = 1e-6).
+    Nothing is rescaled: weights that are counts, or probabilities summing to 1.3,
+    raise :class:`~entropycodec.errors.InvalidInputError`, whose message shows the
+    numbers as written (``-0.5``, not ``np.float64(-0.5)``).
+
+    >>> check_probabilities([0.5, 0.25, 0.25]).tolist()
+    [0.5, 0.25, 0.25]
+    >>> check_probabilities({"A": 0.5, "B": 0.8}, "model")
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.InvalidInputError: model: probabilities sum to 1.3, not 1 (tolerance 1e-06)
+    """
+    raw = list(values.values()) if isinstance(values, Mapping) else values
+    try:
+        w = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name}: probabilities must be numbers") from None
+    if w.ndim != 1 or w.size == 0:
+        raise InvalidInputError(f"{name}: expected a non-empty, flat list of probabilities")
+    bad = np.flatnonzero(~np.isfinite(w) | (w < 0) | (w > 1))
+    if bad.size:
+        raise InvalidInputError(
+            f"{name}: a probability must be a number in [0, 1], got {_num(w[bad[0]])}")
+    total = math.fsum(w.tolist())
+    if abs(total - 1.0) > tolerance:
+        raise InvalidInputError(
+            f"{name}: probabilities sum to {_num(total)}, not 1 (tolerance {tolerance:g})")
+    return w
 
 
 def _pair(p, q) -> tuple[np.ndarray, np.ndarray]:

@@ -85,11 +85,27 @@ def _sardinas_patterson(words: list[str]) -> bool:
     return True
 
 
-def check_prefix_code(codewords: Mapping) -> PrefixCodeCheck:
-    """Check a code given as ``{symbol: '0'/'1' string}``."""
+def check_prefix_code(codewords) -> PrefixCodeCheck:
+    """Check a code given as ``{symbol: '0'/'1' string}``, or as a list (or tuple) of
+    code word strings, whose symbols are then their positions 0, 1, 2, ...
+
+    >>> check_prefix_code(["0", "10", "11"]).codewords
+    {0: '0', 1: '10', 2: '11'}
+    >>> check_prefix_code("0 10 11")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: check_prefix_code wants a mapping {symbol: code word} or a list of code words (...), got str
+    """
+    if isinstance(codewords, (list, tuple)):
+        codewords = dict(enumerate(codewords))
+    elif not isinstance(codewords, Mapping):
+        raise TypeError("check_prefix_code wants a mapping {symbol: code word} or a list of code "
+                        f"words (strings of 0 and 1), got {type(codewords).__name__}")
     words = {}
     for sym, w in codewords.items():
-        w = str(w)
+        if not isinstance(w, str):
+            raise TypeError(f"the code word for {sym!r} must be a string of 0 and 1, "
+                            f"got {type(w).__name__} {w!r}")
         if not w or set(w) - {"0", "1"}:
             raise InvalidInputError(f"code word for {sym!r} must be a non-empty string of 0 and 1")
         words[sym] = w

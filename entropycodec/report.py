@@ -22,10 +22,17 @@ the model on the fly costs over n H(P); the context-mixing coder has one,
 below the order-0 bound). Each part is reported in bits and in bits per
 symbol; the parts add up to the measured total. Sizes against the original
 follow the model-compression literature: with a = original bits and a* =
-compressed bits, the compression rate alpha = a / a* and the space-saving rate
-beta = (a - a*) / a*. The original is 8 bits per byte, or ceil(log2 k) bits per
-symbol (a fixed-length code for the k distinct symbols of the data) for other
-alphabets.
+compressed bits (payload + header), the compression rate alpha = a / a* and the
+space-saving rate beta = (a - a*) / a*. The original a is the fixed-length
+bound: 8 bits per byte for byte data, and ceil(log2 k) bits per symbol (a
+fixed-length code for the k distinct symbols of the data) for other alphabets.
+For those, a is not the size of the file the symbols came from: give
+``source_size`` (bytes) and the report shows the file's bits beside a, and
+file bits / a* per coder.
+
+With a model Q, only the static coders (huffman, arithmetic, rans) code with
+it; adaptive and cm learn their own model from the data, and the report marks
+them (``CoderAccount.uses_model`` is False, and the text says so in a note).
 
 >>> r = analyze(b"ABCAADABCA" * 100, coders=("huffman", "arithmetic"))
 >>> round(r.entropy_bits_per_symbol, 3), r.coders["huffman"].payload_bits
@@ -41,7 +48,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coding import CODERS, LEARNING_CODERS, build_model, encode
+from .alphabet import is_byte_data
+from .coding import BYTES_ONLY_CODERS, CODERS, LEARNING_CODERS, build_model, coders_for, encode
 from .errors import InvalidInputError
 
 __all__ = ["analyze", "Report", "CoderAccount"]
@@ -66,6 +74,9 @@ class CoderAccount:
     original_bits: int
     overhead_bits: dict = field(default_factory=dict)  # part -> bits, adding to total - bound
     seconds: float | None = None
+    uses_model: bool = True  # False: a model Q was given and this coder learns its own instead
+    scale_bits: int | None = None  # precision of the quantized model (arithmetic, rans)
+    file_bits: int | None = None  # 8 x the size of the file the symbols came from, if known
 
     @property
     def total_bits(self) -> int:
@@ -89,6 +100,15 @@ class CoderAccount:
             return math.nan if not self.original_bits else math.inf
         return (self.original_bits - self.total_bits) / self.total_bits
 
+    @property
+    def file_compression_rate(self) -> float | None:
+        """File bits / a*: the ratio against the file itself (None when no file size is known)."""
+        if self.file_bits is None:
+            return None
+        if not self.total_bits:
+            return math.nan if not self.file_bits else math.inf
+        return self.file_bits / self.total_bits
+
     def to_dict(self) -> dict:
         n = self.n_symbols or 1
         return {
@@ -98,6 +118,9 @@ class CoderAccount:
             "bits_per_symbol": self.bits_per_symbol,
             "compression_rate_alpha": self.compression_rate,
             "space_saving_rate_beta": self.space_saving_rate,
+            "file_compression_rate": self.file_compression_rate,
+            "uses_model": self.uses_model,
+            "scale_bits": self.scale_bits,
             "overhead_bits": dict(self.overhead_bits),
             "overhead_bits_per_symbol": {k: v / n for k, v in self.overhead_bits.items()},
             **({"seconds": self.seconds} if self.seconds is not None else {}),
@@ -118,10 +141,19 @@ class Report:
     coders: dict
     conditional_entropies: dict = field(default_factory=dict)  # "H1" -> bits/symbol
     source: str | None = None
+    fixed_length_bits_per_symbol: int = 8  # a / n: 8 for bytes, ceil(log2 k) otherwise
+    file_bits: int | None = None  # 8 x the size of the file the symbols came from, if known
+    model_given: bool = False
+    byte_data: bool = True  # the symbols are bytes (a = 8 bits per byte)
 
     @property
     def bound_bits(self) -> float:
         return self.n_symbols * self.entropy_bits_per_symbol
+
+    @property
+    def model_ignored_by(self) -> list[str]:
+        """The coders that learn their own model although a model Q was given."""
+        return [name for name, acc in self.coders.items() if not acc.uses_model]
 
     def to_dict(self) -> dict:
         """JSON-ready data with stable keys."""
@@ -131,11 +163,15 @@ class Report:
             "alphabet_size": self.alphabet_size,
             "distinct_symbols": self.distinct_symbols,
             "original_bits": self.original_bits,
+            "fixed_length_bits_per_symbol": self.fixed_length_bits_per_symbol,
+            "file_bits": self.file_bits,
             "entropy_bits_per_symbol": self.entropy_bits_per_symbol,
             "bound_bits": self.bound_bits,
             "cross_entropy_bits_per_symbol": self.cross_entropy_bits_per_symbol,
             "kl_divergence_bits_per_symbol": self.kl_divergence_bits_per_symbol,
             "conditional_entropies_bits_per_symbol": dict(self.conditional_entropies),
+            "model_given": self.model_given,
+            "model_ignored_by": self.model_ignored_by,
             "coders": {name: acc.to_dict() for name, acc in self.coders.items()},
         }
 
@@ -145,8 +181,14 @@ class Report:
         lines = []
         if self.source:
             lines.append(f"source: {self.source}")
-        lines.append(f"symbols: {n:,} ({self.distinct_symbols} distinct), "
-                     f"original {self.original_bits:,} bits")
+        per = ("8 bits per byte" if self.byte_data
+               else f"fixed-length code, {self.fixed_length_bits_per_symbol} bits/symbol")
+        lines.append(f"symbols: {n:,} ({self.distinct_symbols:,} distinct), "
+                     f"original a = {self.original_bits:,} bits ({per})")
+        show_file = self.file_bits is not None and self.file_bits != self.original_bits
+        if show_file:
+            lines.append(f"file: {self.file_bits // 8:,} bytes = {self.file_bits:,} bits "
+                         "(alpha and beta compare with a, not with the file)")
         lines.append(f"entropy H(P): {self.entropy_bits_per_symbol:.6f} bits/symbol, "
                      f"bound n*H = {self.bound_bits:,.1f} bits")
         if self.cross_entropy_bits_per_symbol is not None:
@@ -172,15 +214,34 @@ class Report:
                   row("bits/symbol", [f"{a.bits_per_symbol:.5f}" for a in accs]),
                   row("  - H(P)", [f"{a.bits_per_symbol - h:+.5f}" for a in accs]),
                   row("alpha = a/a*", [f"{a.compression_rate:.3f}" for a in accs]),
-                  row("beta = (a-a*)/a*", [f"{a.space_saving_rate:.3f}" for a in accs]),
-                  "", "overhead over n*H(P), bits (the parts add up to total - n*H):"]
+                  row("beta = (a-a*)/a*", [f"{a.space_saving_rate:.3f}" for a in accs])]
+        if show_file:
+            lines.append(row("file bits / a*", [f"{a.file_compression_rate:.3f}" for a in accs]))
+        lines += ["", "overhead over n*H(P), bits (the parts add up to total - n*H):"]
         for p in parts:
-            lines.append(row(f"  {p}", [f"{a.overhead_bits[p] + 0.0:,.1f}" if p in a.overhead_bits
+            lines.append(row(f"  {p}", [_bits(a.overhead_bits[p]) if p in a.overhead_bits
                                         else "-" for a in accs]))
+        ignored = self.model_ignored_by
+        if ignored:
+            users = [a.coder for a in accs if a.uses_model]
+            lines += ["", f"note: {_join(ignored)} learn{'s' if len(ignored) == 1 else ''} "
+                          f"{'its' if len(ignored) == 1 else 'their'} own model from the data; "
+                          f"the model Q applies to {_join(users) if users else 'no coder shown'}"]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _bits(value: float) -> str:
+    """One decimal, and no '-0.0' for a rounding residue of an exact zero."""
+    return f"{value if abs(value) >= 0.05 else 0.0:,.1f}"
+
+
+def _join(names) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _account(coder: str, enc, original_bits: int, bound: float,
@@ -215,36 +276,64 @@ def _account(coder: str, enc, original_bits: int, bound: float,
             # what the fix-up spends beyond those symbols' share of n H(P)
             parts["fixup"] = enc.fixup_bits - uncodable_share
     parts["header"] = float(header - enc.side_bits)
-    return CoderAccount(coder, enc.n_symbols, payload, header, original_bits, parts)
+    scale = enc.model.scale_bits if coder in ("arithmetic", "rans") and enc.model is not None else None
+    return CoderAccount(coder, enc.n_symbols, payload, header, original_bits, parts,
+                        scale_bits=scale)
 
 
-def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
+def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
             smoothing=None, contexts: int = 0, source: str | None = None,
-            timings: bool = False) -> Report:
+            source_size: int | None = None, timings: bool = False) -> Report:
     """Code ``data`` with each coder and explain the bits against the entropy.
 
     ``model``: None (each coder's model is built from the data), or a model Q built
-    elsewhere (FrequencyTable, StaticModel, mapping, probabilities). ``contexts=k``
-    adds the empirical conditional entropies H1..Hk of the data. ``timings`` adds
-    each coder's encode time in seconds.
+    elsewhere (FrequencyTable, StaticModel, mapping, probabilities); the adaptive
+    and cm coders learn their own model and are marked as not using it.
+    ``coders``: one name or an iterable of names (default: every coder that can
+    code the data, :func:`~entropycodec.coding.coders_for`: cm only for byte data).
+    ``scale_bits``: the arithmetic and rANS model precision (default: chosen from
+    the alphabet size and n, :func:`~entropycodec.coding.default_scale_bits`).
+    ``contexts=k`` adds the empirical conditional entropies H1..Hk of the data.
+    ``source``: a name to print; ``source_size``: the size in bytes of the file the
+    symbols came from (shown beside the fixed-length bound a). ``timings`` adds each
+    coder's encode time in seconds.
+
+    >>> r = analyze("abracadabra", coders="huffman")
+    >>> list(r.coders), r.original_bits, r.fixed_length_bits_per_symbol
+    (['huffman'], 33, 3)
+    >>> sorted(analyze(["to", "be", "or", "not", "to", "be"]).coders)
+    ['adaptive', 'arithmetic', 'huffman', 'rans']
     """
     import time
 
     from .empirical import conditional_entropy
 
-    coders = tuple(coders)
+    if coders is None:
+        coders = coders_for(data)
+    elif isinstance(coders, str):
+        coders = (coders,)
+    try:
+        coders = tuple(coders)
+    except TypeError:
+        raise InvalidInputError(f"coders must be a coder name or names, got {coders!r}") from None
+    if not coders:
+        raise InvalidInputError(f"no coder given; choose from {', '.join(CODERS)}")
     for c in coders:
         if c not in CODERS:
             raise InvalidInputError(f"unknown coder {c!r}; choose from {', '.join(CODERS)}")
+    bytes_only = [c for c in coders if c in BYTES_ONLY_CODERS]
+    if bytes_only and not is_byte_data(data):
+        raise InvalidInputError(
+            f"the {_join(bytes_only)} coder codes bytes only (it models bits of bytes), and the "
+            f"data is {type(data).__name__}: leave it out of coders, or analyze bytes")
     alphabet, idx, counts, q = build_model(data, model)
     n = int(idx.size)
     c = np.asarray(counts, dtype=np.float64)
     h = float(-(c[c > 0] / n * np.log2(c[c > 0] / n)).sum()) + 0.0 if n else 0.0
     distinct = int((c > 0).sum())
-    if alphabet.is_bytes:
-        original_bits = 8 * n
-    else:
-        original_bits = n * max(1, math.ceil(math.log2(max(distinct, 2))))
+    fixed = 8 if alphabet.is_bytes else max(1, math.ceil(math.log2(max(distinct, 2))))
+    original_bits = fixed * n
+    file_bits = None if source_size is None else 8 * int(source_size)
     uncodable = (c > 0) & (q <= 0)
     share = float((c[uncodable] * np.log2(n / c[uncodable])).sum()) if smoothing is not None else 0.0
     cross = kl = None
@@ -252,8 +341,6 @@ def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
         cross = _nlog(c, q) / n
         kl = cross - h if math.isfinite(cross) else math.inf
     accounts = {}
-    if "cm" in coders and not alphabet.is_bytes:
-        raise InvalidInputError("the cm coder codes bytes only: drop it or use --symbols bytes")
     for coder in coders:
         enc_model = None if coder in LEARNING_CODERS else model
         t0 = time.perf_counter()
@@ -262,8 +349,11 @@ def analyze(data, *, model=None, coders=CODERS, scale_bits: int | None = None,
         dt = time.perf_counter() - t0
         acc = _account(coder, enc, original_bits, n * h,
                        share if enc_model is not None else 0.0)
+        acc.uses_model = model is None or coder not in LEARNING_CODERS
+        acc.file_bits = file_bits
         if timings:
             acc.seconds = dt
         accounts[coder] = acc
     ctx = {f"H{k}": conditional_entropy(data, k) for k in range(1, contexts + 1)} if n else {}
-    return Report(n, len(alphabet), distinct, original_bits, h, cross, kl, accounts, ctx, source)
+    return Report(n, len(alphabet), distinct, original_bits, h, cross, kl, accounts, ctx, source,
+                  fixed, file_bits, model is not None, alphabet.is_bytes)

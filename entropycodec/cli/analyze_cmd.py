@@ -4,65 +4,96 @@ from __future__ import annotations
 
 import click
 
-from .options import emit_json
+from .options import json_options, json_text, output_json, resolve_json_options
 
 _CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
-_DEFAULT = {"bytes": _CODERS, "chars": _CODERS[:4], "words": _CODERS[:4]}
+_BYTES_ONLY = ("cm",)
 
 
 def _load_model(path: str, mode: str):
-    """A model file: JSON {symbol: weight}, or a list of 256 weights for bytes."""
+    """A model file: JSON {symbol: probability}, or a list of 256 byte probabilities.
+
+    The probabilities must sum to 1 (within entropycodec.measures.PROBABILITY_SUM_TOLERANCE);
+    for bytes, keys are read by entropycodec.alphabet.byte_value (65, "65", "0x41", "A").
+    Every problem is an InvalidInputError naming the file (exit 1).
+    """
     import json
 
+    from entropycodec.alphabet import byte_weights
     from entropycodec.errors import InvalidInputError
+    from entropycodec.measures import check_probabilities
 
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if isinstance(doc, list):
         if mode != "bytes" or len(doc) != 256:
-            raise InvalidInputError(f"{path}: a list model must hold 256 byte weights")
-        return {i: w for i, w in enumerate(doc)}
-    if not isinstance(doc, dict) or not doc:
-        raise InvalidInputError(f"{path}: expected a JSON object {{symbol: weight}}")
+            raise InvalidInputError(f"{path}: a list model must hold 256 byte probabilities "
+                                    "(with --symbols bytes)")
+        doc = dict(enumerate(doc))
+    elif not isinstance(doc, dict) or not doc:
+        raise InvalidInputError(f"{path}: expected a JSON object {{symbol: probability}}")
+    for key, value in doc.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInputError(f"{path}: the probability of {key!r} is not a number: "
+                                    f"{json.dumps(value)}")
+    try:
+        check_probabilities(list(doc.values()), path)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{exc}; --model takes probabilities (for counts, use "
+                                "--model-from with a sample file)") from None
     if mode != "bytes":
         return doc
-    model = {}
-    for key, w in doc.items():
-        if len(key) == 1 and ord(key) < 256:
-            model[ord(key)] = w
-        elif key.lower().startswith("0x"):
-            model[int(key, 16)] = w
-        else:
-            raise InvalidInputError(
-                f"{path}: byte symbols are single characters or 0xNN, got {key!r}")
-    return model
+    try:
+        return byte_weights(doc)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{path}: {exc}") from None
+
+
+def _split(raw: bytes, mode: str, what: str):
+    from entropycodec.alphabet import split_symbols
+    from entropycodec.errors import InvalidInputError
+
+    try:
+        return split_symbols(raw, mode)
+    except InvalidInputError as exc:
+        raise InvalidInputError(f"{what}: {exc} (--symbols bytes)") from None
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--model-from", "model_from", type=click.Path(dir_okay=False, exists=True),
+@click.option("--model-from", "model_from", type=click.Path(dir_okay=False),
               help="Code FILE with the model (symbol counts) of OTHER.")
-@click.option("--model", "model_json", type=click.Path(dir_okay=False, exists=True),
-              help="Code FILE with the model in a JSON file {symbol: probability}.")
+@click.option("--model", "model_json", type=click.Path(dir_okay=False),
+              help="Code FILE with the model in a JSON file {symbol: probability}; the "
+                   "probabilities must sum to 1 (within 1e-6). Byte keys: 65, \"65\", \"0x41\" "
+                   "or \"A\". Used by huffman, arithmetic and rans (adaptive and cm learn their own).")
 @click.option("--symbols", "mode", type=click.Choice(["bytes", "chars", "words"]),
               default="bytes", show_default=True,
               help="Symbols are bytes, UTF-8 characters or whitespace-separated words.")
 @click.option("--coders", default=None,
               help="Comma-separated coders to run [default: all; cm only for bytes].")
+@click.option("--scale-bits", "scale_bits", type=click.IntRange(1, 24), default=None,
+              help="Precision of the arithmetic and rANS models, 2^N [default: 16 for up to "
+                   "4096 symbols, more for larger alphabets (at most 24)].")
 @click.option("--smoothing", metavar="escape|EPS",
               help="Code symbols the model lacks: 'escape' or an additive floor EPS in (0,1).")
 @click.option("--contexts", type=click.IntRange(0, 3), default=3, show_default=True,
               help="Also report the conditional entropies H1..HK of the data.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def analyze(file, model_from, model_json, mode, coders, smoothing, contexts, as_json):
+@json_options
+def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, contexts, as_json, out):
     """Code FILE with each coder and show where every bit goes.
 
-    For each coder: the payload, the header, the total, alpha (original / compressed)
-    and beta (space saving), and the overhead over n*H(P) split into model mismatch,
-    quantization, integer code lengths, termination and header.
+    For each coder: the payload, the header, the total, alpha = a/a* (original over
+    compressed) and beta = (a-a*)/a* (space saving), and the overhead over n*H(P)
+    split into model mismatch, quantization, integer code lengths, termination and
+    header. The original a is 8 bits per byte, or for chars and words a
+    fixed-length code of ceil(log2 k) bits per symbol (not the file's size, which
+    is shown beside it).
 
     \b
     Examples:
@@ -70,32 +101,39 @@ def analyze(file, model_from, model_json, mode, coders, smoothing, contexts, as_
       entropycodec analyze book.txt --symbols words --json
       entropycodec analyze a.txt --model-from b.txt --smoothing escape
     """
-    from entropycodec.alphabet import split_symbols
     from entropycodec.frequency import FrequencyTable
     from entropycodec.report import analyze as run_analysis
 
     if model_from and model_json:
         raise click.UsageError("give --model-from or --model, not both")
+    as_json, out = resolve_json_options(as_json, out)
     if smoothing is not None and not (model_from or model_json):
         raise click.UsageError("--smoothing smooths a model: give --model or --model-from "
                                "(without one, Q = P codes every symbol)")
-    names = _DEFAULT[mode] if coders is None else tuple(
-        c.strip() for c in coders.split(",") if c.strip())
-    unknown = [c for c in names if c not in _CODERS]
-    if unknown or not names:
-        raise click.BadParameter(f"unknown coder(s) {unknown}; choose from {', '.join(_CODERS)}",
-                                 param_hint="--coders")
+    names = None
+    if coders is not None:
+        names = tuple(c.strip() for c in coders.split(",") if c.strip())
+        unknown = [c for c in names if c not in _CODERS]
+        if unknown or not names:
+            raise click.BadParameter(f"unknown coder(s) {unknown}; choose from {', '.join(_CODERS)}",
+                                     param_hint="--coders")
+        bytes_only = [c for c in names if c in _BYTES_ONLY]
+        if bytes_only and mode != "bytes":
+            raise click.BadParameter(f"{', '.join(bytes_only)} codes bytes only: use --symbols "
+                                     f"bytes, or leave it out", param_hint="--coders")
     with click.open_file(file, "rb") as fh:
-        symbols = split_symbols(fh.read(), mode)
+        raw = fh.read()
+    symbols = _split(raw, mode, file)
     model = None
     if model_from:
         with open(model_from, "rb") as fh:
-            model = FrequencyTable.from_data(split_symbols(fh.read(), mode))
+            model = FrequencyTable.from_data(_split(fh.read(), mode, model_from))
     elif model_json:
         model = _load_model(model_json, mode)
-    report = run_analysis(symbols, model=model, coders=names, smoothing=smoothing,
-                          contexts=contexts, source=file)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
+    report = run_analysis(symbols, model=model, coders=names, scale_bits=scale_bits,
+                          smoothing=smoothing, contexts=contexts, source=file,
+                          source_size=len(raw))
+    if as_json or out:
+        output_json(json_text(report.to_dict()), as_json, out)
+    if not as_json:
         click.echo(report.to_text())
