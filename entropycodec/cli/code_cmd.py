@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from .options import emit_json, parse_numbers, parse_pairs
+from .options import (
+    check_distribution,
+    fail,
+    json_options,
+    json_text,
+    output_json,
+    parse_numbers,
+    parse_pairs,
+    resolve_json_options,
+)
 
 
 def _fmt(x, digits=4) -> str:
@@ -44,34 +53,40 @@ def _print_table(report: dict) -> None:
     click.echo(f"Kraft sum          {report['kraft_sum']}")
 
 
-def _check(specs, probs, as_json: bool) -> None:
+def _check(specs, probs, as_json: bool, out) -> None:
+    from entropycodec.errors import InvalidInputError
     from entropycodec.prefixcheck import check_prefix_code
 
     words = parse_pairs(specs, "SPEC", numeric=False)
-    result = check_prefix_code(words)
-    expected = None
-    if probs:
+    p = None
+    if probs is not None:
         if "=" in probs:
             p = parse_pairs([probs], "--p", numeric=True)
+            check_distribution(p.values(), "--p")
         else:
             values = parse_numbers(probs, "--p")
             if len(values) != len(words):
                 raise click.BadParameter(
                     f"{len(values)} probabilities for {len(words)} code words", param_hint="--p")
-            p = dict(zip(words, values))
+            p = dict(zip(words, check_distribution(values, "--p")))
         unknown = set(p) - set(words)
         if unknown:
             raise click.BadParameter(f"no code word for {sorted(unknown)}", param_hint="--p")
-        expected = result.expected_length(p)
-    if as_json:
-        emit_json({"codewords": result.codewords, "kraft_sum": str(result.kraft_sum),
-                   "kraft_sum_float": float(result.kraft_sum),
-                   "prefix_free": result.is_prefix_free,
-                   "conflicts": [list(c) for c in result.conflicts],
-                   "uniquely_decodable": result.uniquely_decodable,
-                   "expected_length_bits_per_symbol": expected,
-                   "verdict": result.verdict()})
-    else:
+    try:
+        result = check_prefix_code(words)
+    except InvalidInputError as exc:  # the code words come from the command line: misuse
+        raise click.BadParameter(str(exc), param_hint="SYMBOL=BITS") from None
+    expected = None if p is None else result.expected_length(p)
+    if as_json or out:
+        doc = {"codewords": result.codewords, "kraft_sum": str(result.kraft_sum),
+               "kraft_sum_float": float(result.kraft_sum),
+               "prefix_free": result.is_prefix_free,
+               "conflicts": [list(c) for c in result.conflicts],
+               "uniquely_decodable": result.uniquely_decodable,
+               "expected_length_bits_per_symbol": expected,
+               "verdict": result.verdict()}
+        output_json(json_text(doc), as_json, out)
+    if not as_json:
         for sym, w in result.codewords.items():
             click.echo(f"{sym}  {w}")
         click.echo(f"Kraft sum: {result.kraft_sum} = {float(result.kraft_sum):g}")
@@ -88,7 +103,7 @@ def _check(specs, probs, as_json: bool) -> None:
 
 @click.command()
 @click.argument("specs", nargs=-1, metavar="[SYMBOL=WEIGHT]...")
-@click.option("--from", "from_file", type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--from", "from_file", type=click.Path(allow_dash=True),
               help="Count the symbols of FILE ('-' = stdin) instead of taking weights.")
 @click.option("--symbols", "mode", type=click.Choice(["bytes", "chars", "words"]),
               default="bytes", show_default=True, help="What a symbol of --from FILE is.")
@@ -98,9 +113,12 @@ def _check(specs, probs, as_json: bool) -> None:
               help="Validate the given code words (SYMBOL=0101...) instead of building a code.")
 @click.option("--p", "probs", metavar="WEIGHTS",
               help="With --check: probabilities for the expected length ('0.5,0.2' or 'A=0.5,B=0.2').")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def code(specs, from_file, mode, max_length, check, probs, as_json):
+@json_options
+def code(specs, from_file, mode, max_length, check, probs, as_json, out):
     """Build the Huffman code for the given weights (or a file) and compare it with H.
+
+    The weights are probabilities summing to 1 (within 1e-6) or whole-number
+    counts (A=5 B=2 C=2 D=1), the same rule as --p.
 
     \b
     Examples:
@@ -110,14 +128,20 @@ def code(specs, from_file, mode, max_length, check, probs, as_json):
 
     With --check the exit code is 1 when the code is not uniquely decodable.
     """
+    as_json, out = resolve_json_options(as_json, out)
     if check:
         if not specs:
             raise click.UsageError("--check needs code words: SYMBOL=BITS ...")
-        return _check(specs, probs, as_json)
-    from entropycodec.huffman import HuffmanCode
-
+        return _check(specs, probs, as_json, out)
+    if probs is not None:
+        raise click.UsageError("--p goes with --check (to build a code, give SYMBOL=WEIGHT pairs)")
     if from_file and specs:
         raise click.UsageError("give either SYMBOL=WEIGHT pairs or --from FILE, not both")
+    if not (from_file or specs):
+        raise click.UsageError("give SYMBOL=WEIGHT pairs or --from FILE")
+    from entropycodec.errors import InvalidInputError
+    from entropycodec.huffman import HuffmanCode
+
     if from_file:
         from entropycodec.alphabet import split_symbols
 
@@ -125,17 +149,27 @@ def code(specs, from_file, mode, max_length, check, probs, as_json):
             data = fh.read()
         symbols = split_symbols(data, mode)
         if len(symbols) == 0:
-            raise click.UsageError(f"{from_file} is empty: nothing to build a code from")
-        hc = HuffmanCode.from_data(symbols, max_length=max_length)
-    elif specs:
-        weights = parse_pairs(specs, "SPEC", numeric=True)
-        hc = HuffmanCode.from_frequencies(weights, max_length=max_length)
+            name = "stdin" if from_file == "-" else from_file
+            fail(f"{name} is empty: nothing to build a code from" if not data
+                 else f"{name} holds no {mode}: nothing to build a code from")
+        distinct = None  # counted only if the code cannot be built
+        build = lambda: HuffmanCode.from_data(symbols, max_length=max_length)  # noqa: E731
     else:
-        raise click.UsageError("give SYMBOL=WEIGHT pairs or --from FILE")
-    if not hc.lengths:
-        raise click.UsageError("all weights are zero: nothing to code")
+        weights = parse_pairs(specs, "SYMBOL=WEIGHT", numeric=True)
+        check_distribution(weights.values(), "SYMBOL=WEIGHT")
+        distinct = sum(w > 0 for w in weights.values())
+        build = lambda: HuffmanCode.from_frequencies(weights, max_length=max_length)  # noqa: E731
+    try:
+        hc = build()
+    except InvalidInputError:
+        if max_length is not None:
+            distinct = len(set(symbols)) if distinct is None else distinct
+            if distinct > 1 << max_length:
+                raise click.BadParameter(f"{distinct} symbols need code words longer than "
+                                         f"{max_length} bits", param_hint="--max-length") from None
+        raise
     report = _code_report(hc)
-    if as_json:
-        emit_json(report)
-    else:
+    if as_json or out:
+        output_json(json_text(report), as_json, out)
+    if not as_json:
         _print_table(report)

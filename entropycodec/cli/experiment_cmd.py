@@ -1,7 +1,12 @@
-"""``entropycodec experiment``: the bits-vs-entropy experiments (JSON numbers, optional plots).
+"""``entropycodec experiment``: the bits-vs-entropy experiments (text summary, JSON, plots).
 
 Nothing heavy is imported here: numpy, numba and matplotlib load only when an
 experiment runs, so ``entropycodec --help`` stays instant.
+
+Output, as for every subcommand: a text summary on stdout, or the JSON itself
+with ``--json``; ``--out FILE`` also writes the JSON to FILE; ``--plot`` draws
+the figure. Every output file is checked before the (possibly long) run, and
+no missing directory is created.
 """
 
 from __future__ import annotations
@@ -11,15 +16,20 @@ from pathlib import Path
 
 import click
 
-from .options import parse_numbers
+from .options import (
+    check_output_path,
+    fail,
+    json_options,
+    output_json,
+    parse_distribution,
+    parse_ints,
+    parse_numbers,
+    resolve_json_options,
+)
 
-_SEED = click.option("--seed", type=int, default=0, show_default=True,
+_SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Seed of the random samples; the same seed gives the same JSON.")
-_OUT = click.option("--out", "out", type=click.Path(dir_okay=False, allow_dash=True),
-                    default="-", show_default=True, metavar="FILE.json",
-                    help="Where to write the JSON numbers ('-' = stdout; with a file, a "
-                         "short summary goes to stdout).")
-_PLOT = click.option("--plot", "plot", type=click.Path(dir_okay=False), metavar="OUT.png|OUT.svg",
+_PLOT = click.option("--plot", "plot", type=click.Path(), metavar="OUT.png|OUT.svg",
                      help="Also draw the figure (needs the 'plot' extra: matplotlib).")
 _QUIET = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 
@@ -30,27 +40,37 @@ def _check_plot_path(plot) -> None:
         return
     if Path(plot).suffix.lower() not in (".png", ".svg"):
         raise click.BadParameter("the figure file must end in .png or .svg", param_hint="--plot")
+    check_output_path(plot)
     from entropycodec.experiments.output import require_matplotlib
 
     require_matplotlib()
 
 
-def _coders(text: str, allowed) -> tuple:
+def _names(text: str, allowed, hint: str = "--coders", what: str = "coder") -> tuple:
     names = tuple(c.strip() for c in text.split(",") if c.strip())
     bad = [c for c in names if c not in allowed]
     if bad or not names:
-        raise click.BadParameter(f"unknown coder(s) {bad}; choose from {', '.join(allowed)}",
-                                 param_hint="--coders")
+        raise click.BadParameter(f"unknown {what}(s) {bad}; choose from {', '.join(allowed)}",
+                                 param_hint=hint)
     return names
 
 
-def _finish(result: dict, out: str, summary: str, plot, plotter) -> None:
-    from entropycodec.experiments.output import write_json
+def _read_input(path: str, purpose: str) -> bytes:
+    """The bytes of an input file; a missing, unreadable or empty file is exit 1."""
+    data = Path(path).read_bytes()
+    if not data:
+        fail(f"{path} is empty: {purpose}")
+    return data
 
-    write_json(result, out)
-    if out != "-":
-        click.echo(summary)
-        click.echo(f"numbers written to {out}", err=True)
+
+def _finish(result: dict, as_json: bool, out, summary: str, plot, plotter) -> None:
+    """JSON to stdout (--json) and/or FILE (--out), else the summary; then the figure."""
+    from entropycodec.experiments.output import to_json
+
+    if as_json or out:
+        output_json(to_json(result), as_json, out)
+    if not as_json:
+        click.echo(summary.rstrip("\n"))
     if plot:
         plotter(result, plot)
         click.echo(f"figure written to {plot}", err=True)
@@ -58,19 +78,31 @@ def _finish(result: dict, out: str, summary: str, plot, plotter) -> None:
 
 @click.group()
 def experiment():
-    """Bits-vs-entropy experiments: raw numbers as JSON, figures with --plot.
+    """Bits-vs-entropy experiments: a summary table, the raw numbers as JSON, figures.
 
-    Each experiment is deterministic given --seed. See docs/cli.md for what each
-    one measures and docs/theory.md for the theory it checks.
+    \b
+    mismatch       cost of coding data from P with a wrong model Q_t: the
+                   measured rate against the cross-entropy H(P, Q_t)
+    skew           Huffman's redundancy from uniform to very skewed sources,
+                   against its known bounds (arithmetic and rANS beside it)
+    length         fixed costs (model header, termination) in bits per
+                   symbol as the message grows from 10 symbols
+    corpus         entropies H0/H1/H2 of files and every coder's bits per
+                   byte and speed (with zlib, bz2 and lzma)
+    seed-examples  the textbook examples of information theory, computed
+
+    Each prints a summary on stdout; --json prints the JSON instead and
+    --out FILE writes it to FILE. The same --seed gives the same JSON.
     """
 
 
 @experiment.command()
 @click.option("--p", "p_text", default="0.8,0.1,0.1", show_default=True, metavar="WEIGHTS",
-              help="Source distribution P (comma-separated probabilities or counts).")
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, exists=True),
+              help="Source distribution P over the symbols 0..k-1: probabilities summing to 1, "
+                   "or whole-number counts.")
+@click.option("--data", "data_file", type=click.Path(),
               help="Code the bytes of this file instead of sampling P (P = their distribution).")
-@click.option("--model-from", "model_from", type=click.Path(dir_okay=False, exists=True),
+@click.option("--model-from", "model_from", type=click.Path(),
               help="Mix towards this file's byte distribution instead of the uniform one.")
 @click.option("--n", "n", type=click.IntRange(1, 10**8), default=100_000, show_default=True,
               help="Number of symbols sampled from P.")
@@ -79,10 +111,10 @@ def experiment():
 @click.option("--coders", default="huffman,arithmetic,rans", show_default=True,
               help="Comma-separated coders.")
 @_SEED
-@_OUT
+@json_options
 @_PLOT
 @_QUIET
-def mismatch(p_text, data_file, model_from, n, steps, coders, seed, out, plot, quiet):
+def mismatch(p_text, data_file, model_from, n, steps, coders, seed, as_json, out, plot, quiet):
     """Code data from P with Q_t = (1-t) P + t U: measured rate against H(P, Q_t).
 
     U is the uniform distribution (or, with --model-from, another file's). The
@@ -94,14 +126,21 @@ def mismatch(p_text, data_file, model_from, n, steps, coders, seed, out, plot, q
       entropycodec experiment mismatch --p 0.8,0.1,0.1 --plot mismatch.png
       entropycodec experiment mismatch --data a.txt --model-from b.txt --out ab.json
     """
+    as_json, out = resolve_json_options(as_json, out)
+    _check_plot_path(plot)
+    names = _names(coders, ("huffman", "arithmetic", "rans"))
+    p = parse_distribution(p_text, "--p")
+    if len(p) > 256:
+        raise click.BadParameter(f"{len(p)} symbols; at most 256 are supported", param_hint="--p")
+    data = _read_input(data_file, "nothing to code") if data_file else None
+    ref = _read_input(model_from, "no distribution to mix towards") if model_from else None
+    if data is None and ref is not None and max(ref) >= len(p):
+        fail(f"{model_from} has byte values >= {len(p)}, outside the {len(p)} symbols of P")
     from entropycodec.experiments.mismatch import plot_mismatch, run_mismatch
 
-    _check_plot_path(plot)
-    names = _coders(coders, ("huffman", "arithmetic", "rans"))
-    p = parse_numbers(p_text, "--p")
-    data = Path(data_file).read_bytes() if data_file else None
-    ref = Path(model_from).read_bytes() if model_from else None
     result = run_mismatch(p, data=data, model_from=ref, n=n, steps=steps, seed=seed,
+                          data_name=Path(data_file).name if data_file else None,
+                          model_from_name=Path(model_from).name if model_from else None,
                           coders=names, show_progress=not quiet)
     lines = [f"{'t':>5} {'H(P,Q_t)':>9} " + " ".join(f"{c:>10}" for c in names)]
     for pt in result["points"]:
@@ -109,7 +148,7 @@ def mismatch(p_text, data_file, model_from, n, steps, coders, seed, out, plot, q
                      + " ".join(f"{pt['coders'][c]['bits_per_symbol']:>10.4f}" for c in names
                                 if c in pt["coders"]))
     lines.append("bits per symbol; H(P,Q_t) of the sample")
-    _finish(result, out, "\n".join(lines), plot, plot_mismatch)
+    _finish(result, as_json, out, "\n".join(lines), plot, plot_mismatch)
 
 
 @experiment.command()
@@ -117,14 +156,15 @@ def mismatch(p_text, data_file, model_from, n, steps, coders, seed, out, plot, q
               help="Symbols sampled per source.")
 @click.option("--binary-p", "binary_p", metavar="LIST",
               default="0.5,0.6,0.7,0.8,0.9,0.95,0.98,0.99,0.995,0.999", show_default=True,
-              help="Probabilities of the likelier symbol of the binary sources, in [0.5, 1).")
+              help="Probabilities of the likelier symbol of the binary sources, in [0.5, 1) "
+                   "('' for none).")
 @click.option("--sizes", "sizes", default="3,4,8", show_default=True, metavar="LIST",
-              help="Alphabet sizes of the small-alphabet series ('' for none).")
+              help="Alphabet sizes 2..256 of the small-alphabet series ('' for none).")
 @_SEED
-@_OUT
+@json_options
 @_PLOT
 @_QUIET
-def skew(n, binary_p, sizes, seed, out, plot, quiet):
+def skew(n, binary_p, sizes, seed, as_json, out, plot, quiet):
     """Huffman's redundancy from uniform to extremely skewed sources, with its bounds.
 
     On a binary source Huffman spends 1 bit per symbol however small the entropy;
@@ -135,11 +175,17 @@ def skew(n, binary_p, sizes, seed, out, plot, quiet):
     Example:
       entropycodec experiment skew --plot skew.png --out skew.json
     """
+    as_json, out = resolve_json_options(as_json, out)
+    _check_plot_path(plot)
+    bp = parse_numbers(binary_p, "--binary-p", allow_empty=True)
+    for x in bp:
+        if not 0.5 <= x < 1:
+            raise click.BadParameter(f"{x:g} is not in [0.5, 1)", param_hint="--binary-p")
+    ks = parse_ints(sizes, "--sizes", low=2, high=256, allow_empty=True)
+    if not bp and not ks:
+        raise click.UsageError("--binary-p and --sizes are both empty: nothing to run")
     from entropycodec.experiments.skew import plot_skew, run_skew
 
-    _check_plot_path(plot)
-    bp = parse_numbers(binary_p, "--binary-p")
-    ks = [int(k) for k in parse_numbers(sizes, "--sizes")]
     result = run_skew(n=n, binary_p=bp, alphabet_sizes=ks, seed=seed, show_progress=not quiet)
     lines = [f"{'k':>3} {'p_max':>6} {'H':>7} {'huffman':>8} {'arith':>8} {'rans':>8} {'bound':>7}"]
     for s in result["series"]:
@@ -152,7 +198,7 @@ def skew(n, binary_p, sizes, seed, out, plot, quiet):
                          f"{pt['empirical_entropy_bits_per_symbol']:>7.4f} "
                          + " ".join(f"{v:>8.4f}" for v in red) + f" {bound:>7.4f}")
     lines.append("redundancy = rate - H in bits per symbol; bound = tightest known Huffman bound")
-    _finish(result, out, "\n".join(lines), plot, plot_skew)
+    _finish(result, as_json, out, "\n".join(lines), plot, plot_skew)
 
 
 @experiment.command()
@@ -162,50 +208,49 @@ def skew(n, binary_p, sizes, seed, out, plot, quiet):
 @click.option("--coders", default="huffman,arithmetic,rans,adaptive,cm", show_default=True,
               help="Comma-separated coders.")
 @_SEED
-@_OUT
+@json_options
 @_PLOT
 @_QUIET
-def length(max_n, full, coders, seed, out, plot, quiet):
+def length(max_n, full, coders, seed, as_json, out, plot, quiet):
     """Finite-length overhead (header + termination) in bits per symbol, n = 10 .. 10**6.
+
+    The messages are prefixes of one seeded sample over A, B, C, D with
+    p = 0.5/0.2/0.2/0.1. A coder's fixed costs (its model header and the bits
+    that end its stream) fall like 1/n per symbol; the adaptive and cm coders
+    send no model and pay for learning it instead (their total overhead).
 
     \b
     Example:
       entropycodec experiment length --plot length.png --out length.json
       entropycodec experiment length --full          # up to 10**7 symbols
     """
-    from entropycodec.experiments.length import plot_length, run_length
-
+    as_json, out = resolve_json_options(as_json, out)
     _check_plot_path(plot)
-    names = _coders(coders, ("huffman", "arithmetic", "rans", "adaptive", "cm"))
+    names = _names(coders, ("huffman", "arithmetic", "rans", "adaptive", "cm"))
+    from entropycodec.experiments.length import length_table, plot_length, run_length
+
     result = run_length(max_n=10**7 if full else max_n, seed=seed, coders=names,
                         show_progress=not quiet)
-    cols = list(result["points"][0]["coders"]) if result["points"] else []
-    lines = [f"{'n':>9} " + " ".join(f"{c:>11}" for c in cols)]
-    for pt in result["points"]:
-        lines.append(f"{pt['n']:>9} " + " ".join(
-            f"{pt['coders'][c]['fixed_bits_per_symbol']:>11.5f}" for c in cols))
-    lines.append("(header + termination) / n in bits per symbol")
-    _finish(result, out, "\n".join(lines), plot, plot_length)
+    _finish(result, as_json, out, length_table(result), plot, plot_length)
 
 
 @experiment.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--methods", default="huffman,arithmetic,rans,adaptive,cm,zlib-9,bz2-9,lzma-9",
               show_default=True, help="Comma-separated methods.")
 @click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Time each method this many times and keep the best.")
-@click.option("--cm-level", "cm_level", type=click.IntRange(1, 9), default=8, show_default=True,
-              help="Memory level of the cm coder.")
+@click.option("--cm-level", "cm_level", type=click.IntRange(1, 9), default=None,
+              help="Memory level of the cm coder [default: the cm coder's default level, "
+                   "the one 'compress --coder cm' uses].")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv"]), default="text",
               show_default=True, help="Format of the table printed on stdout.")
-@click.option("--out", "out", type=click.Path(dir_okay=False), metavar="FILE.json",
-              help="Also write the raw numbers as JSON.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Also write the table as CSV.")
-@click.option("--markdown", "md_path", type=click.Path(dir_okay=False),
-              help="Also write the table as Markdown.")
+@json_options
+@click.option("--csv", "csv_path", type=click.Path(), metavar="FILE", help="Also write the table as CSV.")
+@click.option("--markdown", "md_path", type=click.Path(), metavar="FILE", help="Also write the table as Markdown.")
 @_PLOT
 @_QUIET
-def corpus(paths, methods, repeat, cm_level, fmt, out, csv_path, md_path, plot, quiet):
+def corpus(paths, methods, repeat, cm_level, fmt, as_json, out, csv_path, md_path, plot, quiet):
     """H0/H1/H2 and every coder's bits per byte and speed on files (or directories of files).
 
     Methods: our huffman, arithmetic, rans, adaptive (order 0) and cm (context
@@ -216,21 +261,24 @@ def corpus(paths, methods, repeat, cm_level, fmt, out, csv_path, md_path, plot, 
     Example:
       entropycodec experiment corpus corpora/ --out corpus.json --plot corpus.png
     """
-    from entropycodec.experiments.corpus import corpus_table, plot_corpus, run_corpus
-    from entropycodec.experiments.output import write_json
-
+    as_json, out = resolve_json_options(as_json, out)
+    for path in (csv_path, md_path):
+        check_output_path(path)
     _check_plot_path(plot)
-    names = tuple(m.strip() for m in methods.split(",") if m.strip())
+    from entropycodec.experiments.corpus import CORPUS_METHODS, corpus_table, plot_corpus, run_corpus
+    from entropycodec.experiments.output import to_json
+
+    names = _names(methods, CORPUS_METHODS, "--methods", "method")
     result = run_corpus(paths, methods=names, repeat=repeat, cm_level=cm_level,
                         show_progress=not quiet)
-    click.echo(corpus_table(result, fmt), nl=False)
+    if as_json or out:
+        output_json(to_json(result), as_json, out)
+    if not as_json:
+        click.echo(corpus_table(result, fmt), nl=False)
     for path, f in ((csv_path, "csv"), (md_path, "markdown")):
         if path:
             Path(path).write_text(corpus_table(result, f), encoding="utf-8")
             click.echo(f"{f} table written to {path}", err=True)
-    if out:
-        write_json(result, out)
-        click.echo(f"numbers written to {out}", err=True)
     if plot:
         plot_corpus(result, plot)
         click.echo(f"figure written to {plot}", err=True)
@@ -239,11 +287,11 @@ def corpus(paths, methods, repeat, cm_level, fmt, out, csv_path, md_path, plot, 
 
 
 @experiment.command("seed-examples")
-@click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
-@click.option("--markdown", "md_path", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write the tables as a Markdown page ('-' = stdout).")
+@json_options
+@click.option("--markdown", "md_path", type=click.Path(allow_dash=True), metavar="FILE",
+              help="Write the tables as a Markdown page ('-' = stdout, instead of the text).")
 @_SEED
-def seed_examples_cmd(as_json, md_path, seed):
+def seed_examples_cmd(as_json, out, md_path, seed):
     """The worked examples of information theory, computed by the tool itself.
 
     Fair coin and die, a bent coin, p = 0.8/0.1/0.1 coded with q = 0.2/0.2/0.6,
@@ -254,16 +302,20 @@ def seed_examples_cmd(as_json, md_path, seed):
     Example:
       entropycodec experiment seed-examples
     """
+    as_json, out = resolve_json_options(as_json, out)
+    if as_json and md_path == "-":
+        raise click.UsageError("--json and --markdown - both print on stdout: choose one")
+    check_output_path(md_path)
     from entropycodec.experiments.examples import examples_markdown, examples_text, seed_examples
     from entropycodec.experiments.output import to_json
 
     result = seed_examples(seed=seed)
-    if md_path:
-        text = examples_markdown(result)
-        if md_path == "-":
-            sys.stdout.write(text)
-        else:
-            Path(md_path).write_text(text, encoding="utf-8")
-            click.echo(f"Markdown written to {md_path}", err=True)
-        return
-    click.echo(to_json(result) if as_json else examples_text(result), nl=False)
+    if as_json or out:
+        output_json(to_json(result), as_json, out)
+    if md_path == "-":
+        sys.stdout.write(examples_markdown(result))
+    elif not as_json:
+        click.echo(examples_text(result), nl=False)
+    if md_path and md_path != "-":
+        Path(md_path).write_text(examples_markdown(result), encoding="utf-8")
+        click.echo(f"Markdown written to {md_path}", err=True)

@@ -6,42 +6,52 @@ import math
 
 import click
 
-from .options import emit_json, parse_numbers
+from .options import json_options, json_text, output_json, parse_distribution, resolve_json_options
 
 _BASES = {"bits": 2.0, "nats": math.e, "hartleys": 10.0}
 
 
 @click.command()
 @click.option("--p", "p_text", required=True, metavar="WEIGHTS",
-              help="True distribution p: comma-separated probabilities or counts.")
-@click.option("--q", "q_text", metavar="WEIGHTS", help="Model q, same length as p.")
+              help="True distribution p: comma-separated probabilities summing to 1, "
+                   "or whole-number counts.")
+@click.option("--q", "q_text", metavar="WEIGHTS", help="Model q, same length and rule as p.")
 @click.option("--unit", type=click.Choice(list(_BASES)), default="bits", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def measure(p_text, q_text, unit, as_json):
+@json_options
+def measure(p_text, q_text, unit, as_json, out):
     """Information measures of p (and of p coded with the model q).
+
+    H(p) is the entropy; with q: H(q), the cross-entropy H(p,q) (the cost of
+    coding p with a code built for q), the KL divergences both ways and the
+    Jensen-Shannon divergence. Probabilities must sum to 1 (within 1e-6);
+    whole-number counts such as 8,1,1 are normalized.
 
     \b
     Example:
       entropycodec measure --p 0.8,0.1,0.1 --q 0.2,0.2,0.6 --unit nats
     """
+    as_json, out = resolve_json_options(as_json, out)
+    p = parse_distribution(p_text, "--p")
+    q = None
+    if q_text is not None:
+        q = parse_distribution(q_text, "--q")
+        if len(q) != len(p):
+            raise click.BadParameter(f"{len(q)} values for the {len(p)} of --p", param_hint="--q")
     from entropycodec import measures as m
 
     base = _BASES[unit]
-    p = parse_numbers(p_text, "--p")
-    out = {"unit": unit, "H(p)": m.entropy(p, base)}
-    if q_text:
-        q = parse_numbers(q_text, "--q")
-        out.update({
+    report = {"unit": unit, "H(p)": m.entropy(p, base)}
+    if q is not None:
+        report.update({
             "H(q)": m.entropy(q, base),
             "H(p,q)": m.cross_entropy(p, q, base),
             "KL(p||q)": m.kl_divergence(p, q, base),
             "KL(q||p)": m.kl_divergence(q, p, base),
             "JSD(p,q)": m.js_divergence(p, q, base),
         })
-    if as_json:
-        emit_json({k: (v if not isinstance(v, float) or math.isfinite(v) else "inf")
-                   for k, v in out.items()})
-        return
-    for key, value in out.items():
-        if key != "unit":
-            click.echo(f"{key:<9} {value:.4f} {unit}")
+    if as_json or out:
+        output_json(json_text(report), as_json, out)
+    if not as_json:
+        for key, value in report.items():
+            if key != "unit":
+                click.echo(f"{key:<9} {value:.4f} {unit}")

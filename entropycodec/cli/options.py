@@ -1,19 +1,110 @@
-"""Parsing helpers shared by the subcommands (no numpy at import time)."""
+"""Parsing and output helpers shared by the subcommands (no numpy at import time).
+
+The rules every subcommand follows (docs/cli.md states them for users):
+
+* Exit codes: a bad option value (not a number, an empty field, an unknown
+  choice, probabilities that do not sum to 1) is misuse, exit 2 through
+  :class:`click.BadParameter`; a file that does not exist or cannot be read or
+  written, and data that cannot be coded, is exit 1 through :func:`fail` (one
+  line, ``entropycodec: error: ...``).
+* Distributions on the command line (:func:`parse_distribution`): probabilities
+  summing to 1 within :data:`SUM_TOLERANCE`, or whole-number counts.
+* JSON: ``--json`` prints it on stdout instead of the text report; ``--out FILE``
+  writes the same JSON to FILE (:func:`json_options`, :func:`output_json`).
+"""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import click
 
+#: How far from 1 the sum of probabilities given on the command line may be (messages say 1e-6).
+SUM_TOLERANCE = 1e-6
 
-def parse_numbers(text: str, name: str) -> list[float]:
+
+def fail(message: str):
+    """Stop the command with exit code 1 and the one line ``entropycodec: error: MESSAGE``."""
+    from .main import CommandFailed
+
+    raise CommandFailed(f"error: {message}")
+
+
+def _num(x: float) -> str:
+    """A number as a user writes it: 0.5, -0.5, 1.1, 3 (never np.float64(...))."""
+    return f"{float(x):.10g}"
+
+
+def split_fields(text: str, name: str, *, allow_empty: bool = False) -> list[str]:
+    """'0.8, 0.1,0.1' -> ['0.8', '0.1', '0.1']; an empty field ('0.5,,0.5') is an error.
+
+    An empty ``text`` is an error too, unless ``allow_empty`` (then: no fields).
+    """
+    text = text.strip()
+    if not text:
+        if allow_empty:
+            return []
+        raise click.BadParameter("expected comma-separated numbers, got ''", param_hint=name)
+    fields = [x.strip() for x in text.split(",")]
+    if "" in fields:
+        raise click.BadParameter(f"empty field (number {fields.index('') + 1}) in {text!r}",
+                                 param_hint=name)
+    return fields
+
+
+def parse_numbers(text: str, name: str, *, allow_empty: bool = False) -> list[float]:
     """'0.8,0.1,0.1' -> [0.8, 0.1, 0.1]; a BadParameter naming the option otherwise."""
-    try:
-        return [float(x) for x in text.replace(" ", "").split(",") if x != ""]
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated numbers, got {text!r}",
-                                 param_hint=name) from None
+    out = []
+    for field in split_fields(text, name, allow_empty=allow_empty):
+        try:
+            value = float(field)
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated numbers, got {text!r}",
+                                     param_hint=name) from None
+        if not math.isfinite(value):
+            raise click.BadParameter(f"{field!r} is not a finite number", param_hint=name)
+        out.append(value)
+    return out
+
+
+def parse_ints(text: str, name: str, *, low: int, high: int, allow_empty: bool = False) -> list[int]:
+    """'3,4,8' -> [3, 4, 8], each a whole number in [low, high]."""
+    out = []
+    for value in parse_numbers(text, name, allow_empty=allow_empty):
+        if value != int(value) or not low <= value <= high:
+            raise click.BadParameter(f"expected whole numbers in {low}..{high}, got {_num(value)}",
+                                     param_hint=name)
+        out.append(int(value))
+    return out
+
+
+def check_distribution(values, name: str) -> list[float]:
+    """Validate the weights of a distribution given on the command line and return them.
+
+    The rule: the values are non-negative and not all zero, and either all are
+    whole numbers (counts, any total: '2,1,1') or they are probabilities whose sum
+    is 1 within SUM_TOLERANCE ('0.5,0.25,0.25'). '0.5,0.6' is refused, not rescaled.
+    """
+    values = [float(v) for v in values]
+    for v in values:
+        if v < 0:
+            raise click.BadParameter(f"negative value {_num(v)}", param_hint=name)
+    total = math.fsum(values)
+    if total == 0:
+        raise click.BadParameter("all values are zero", param_hint=name)
+    if all(v == int(v) for v in values):
+        return values  # counts
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise click.BadParameter(
+            f"the probabilities sum to {_num(total)}, not 1 (within 1e-6); "
+            "give probabilities that sum to 1, or whole-number counts", param_hint=name)
+    return values
+
+
+def parse_distribution(text: str, name: str) -> list[float]:
+    """'0.8,0.1,0.1' or '8,1,1' -> the weights, by the rule of :func:`check_distribution`."""
+    return check_distribution(parse_numbers(text, name), name)
 
 
 def parse_pairs(items, name: str, *, numeric: bool) -> dict:
@@ -32,9 +123,60 @@ def parse_pairs(items, name: str, *, numeric: bool) -> dict:
                 except ValueError:
                     raise click.BadParameter(f"{value!r} is not a number (in {part!r})",
                                              param_hint=name) from None
+                if not math.isfinite(out[sym]):
+                    raise click.BadParameter(f"{value!r} is not a finite number (in {part!r})",
+                                             param_hint=name)
             else:
                 out[sym] = value
     return out
+
+
+def check_output_path(path) -> None:
+    """Refuse, before any work, an output FILE that cannot be created (exit 1, one line).
+
+    Nothing is created: a missing directory is an error, as for ``cp x /no/such/dir/y``.
+    ``None`` and ``-`` (stdout) pass.
+    """
+    if path is None or str(path) == "-":
+        return
+    path = Path(path)
+    if path.is_dir():
+        fail(f"is a directory: {path}")
+    parent = path.parent
+    if not parent.exists():
+        fail(f"no such directory: {parent}")
+    if not parent.is_dir():
+        fail(f"not a directory: {parent}")
+
+
+def json_options(func):
+    """Add ``--json`` (JSON on stdout instead of the text) and ``--out FILE`` (JSON to FILE)."""
+    func = click.option(
+        "--out", "out", type=click.Path(allow_dash=True), metavar="FILE",
+        help="Also write the JSON to FILE ('-' = stdout, the same as --json).")(func)
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print JSON on stdout instead of the text report.")(func)
+
+
+def resolve_json_options(as_json: bool, out) -> tuple[bool, str | None]:
+    """(print JSON on stdout?, FILE to write it to or None), ``--out -`` meaning ``--json``.
+
+    Checks FILE's directory (exit 1 if it cannot be created there) before any work.
+    """
+    if out is not None and str(out) == "-":
+        return True, None
+    check_output_path(out)
+    return as_json, out
+
+
+def output_json(text: str, as_json: bool, out) -> None:
+    """Write the JSON ``text`` to ``out`` (a path or None) and, with ``as_json``, to stdout."""
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8")
+    if as_json:
+        click.echo(text, nl=False)
+    if out is not None:
+        click.echo(f"JSON written to {out}", err=True)
 
 
 def _finite(obj):
@@ -49,7 +191,13 @@ def _finite(obj):
     return obj
 
 
-def emit_json(obj) -> None:
+def json_text(obj) -> str:
+    """``obj`` as indented JSON text ending with a newline (non-finite floats as strings)."""
     import json
 
-    click.echo(json.dumps(_finite(obj), indent=2, default=str, allow_nan=False))
+    return json.dumps(_finite(obj), indent=2, default=str, allow_nan=False) + "\n"
+
+
+def emit_json(obj, out=None) -> None:
+    """Print ``obj`` as JSON on stdout (and, with ``out``, write it to that file too)."""
+    output_json(json_text(obj), True, out)

@@ -1,6 +1,7 @@
 """Bits-vs-entropy experiments: each returns its raw numbers as a JSON-ready dict and can
 draw them (``plot_*``, needs the ``plot`` extra). The command line runs them as
-``entropycodec experiment NAME``; see docs/cli.md.
+``entropycodec experiment NAME`` (``--json`` prints the numbers, ``--out FILE``
+writes them, ``--plot FILE`` draws the figure).
 
 =================  ==========================================================
 experiment         question

@@ -93,23 +93,31 @@ def to_json(result: dict) -> str:
 
 
 def write_json(result: dict, out) -> None:
-    """Write ``result`` as JSON to the path ``out`` ("-" or None: stdout)."""
+    """Write ``result`` as JSON to the path ``out`` ("-" or None: stdout).
+
+    No directory is created: a missing one raises FileNotFoundError, as ``open`` does.
+    """
     text = to_json(result)
     if out is None or str(out) == "-":
         sys.stdout.write(text)
         return
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    Path(out).write_text(text, encoding="utf-8")
 
 
 def save_figure(fig, path) -> Path:
-    """Save a matplotlib figure as PNG or SVG (chosen by the suffix) and close it."""
+    """Save a matplotlib figure as PNG or SVG (chosen by the suffix) and close it.
+
+    No directory is created: a missing one raises FileNotFoundError, as ``open`` does.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
         raise EntropyCodecError(f"plot file must end in .png or .svg, got {path.name!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        raise FileNotFoundError(2, "No such file or directory", str(path.parent))
     # fixed metadata so that regenerated figures do not differ by a timestamp
     metadata = {"Software": None} if suffix == ".png" else {"Date": None, "Creator": None}
     fig.savefig(path, dpi=110, bbox_inches="tight", metadata=metadata)
