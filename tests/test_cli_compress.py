@@ -338,11 +338,25 @@ def test_script_failure_is_one_line_and_exit_1(tmp_path):
 
 
 def test_progress_bar_on_a_terminal(runner, sample, tmp_path, monkeypatch):
+    import time
+
+    import entropycodec.api
+
     monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
-    monkeypatch.setattr(compress_cmd, "PROGRESS_MIN", 1)
+    monkeypatch.setattr(compress_cmd.Progress, "DELAY", 0.0)
+    monkeypatch.setattr(compress_cmd.Progress, "INTERVAL", 0.001)
     monkeypatch.setattr(compress_cmd, "CHUNK", 1000)
-    result = run(runner, "compress", sample)
-    assert result.exit_code == 0 and "sample.txt" in result.stderr  # the bar (its label here)
+    real = entropycodec.api.Compressor.compress
+
+    def slow(self, data):  # a run long enough for the main thread to redraw the line
+        time.sleep(0.02)
+        return real(self, data)
+
+    monkeypatch.setattr(entropycodec.api.Compressor, "compress", slow)
+    result = run(runner, "compress", "-B", "2K", sample)
+    assert result.exit_code == 0, result.stderr
+    assert "\rsample.txt: " in result.stderr and "% " in result.stderr  # the line, redrawn
+    assert result.stderr.endswith("\r") and result.stderr.strip(" \r").count("\n") == 0  # erased
     quiet = run(runner, "decompress", "-q", "-o", tmp_path / "back", tmp_path / "sample.txt.ec")
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert (tmp_path / "back").read_bytes() == TEXT

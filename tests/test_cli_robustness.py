@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from entropycodec import compress, decompress
-from entropycodec.cli import compress_cmd
+from entropycodec.cli import compress_cmd, files
 from entropycodec.cli.main import cli
 
 TEXT = b"It was the best of times, it was the worst of times.\n" * 100
@@ -288,6 +288,7 @@ def test_unreadable_input_is_an_io_error_and_the_others_go_on(tmp_path, monkeypa
 
     monkeypatch.setattr(os, "access", access)
     monkeypatch.setattr(compress_cmd, "open", opener, raising=False)
+    monkeypatch.setattr(files, "open", opener, raising=False)  # inputs are opened there
     monkeypatch.setattr("entropycodec.container.inspect.open", opener, raising=False)
     result = run(command, bad, good)
     assert result.exit_code == 1, result.stderr

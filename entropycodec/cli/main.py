@@ -2,15 +2,37 @@
 
 Importing a subcommand's module (and numpy, numba) only when it runs keeps
 ``entropycodec --help`` instant. Every failure the package raises on purpose
-becomes one line on stderr and exit code 1; misuse exits with 2 (click).
+becomes one line on stderr and exit code 1; misuse exits with 2 (click); SIGINT,
+SIGTERM and SIGHUP exit with 130, 143 and 129, without a traceback: the handlers
+are installed before click loads when this module is imported by the program
+itself (the ``entropycodec`` script or ``python -m entropycodec``), and by
+:func:`main` in every case; never by a plain import (a test, a library user).
+
+gzip's and xz's mode flags work before the files (:func:`gzip_shorthand`):
+``entropycodec -dc f.ec`` is ``entropycodec decompress -c f.ec``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
-import click
+from .files import install_signal_handlers
+
+
+def _imported_by_the_program() -> bool:
+    program = sys.modules.get("__main__")
+    spec = getattr(program, "__spec__", None)
+    script = os.path.basename(getattr(program, "__file__", None) or "")
+    return getattr(spec, "name", None) == "entropycodec.__main__" or script.startswith(
+        "entropycodec")
+
+
+if _imported_by_the_program():
+    install_signal_handlers()  # click takes ~30 ms to import: a Ctrl-C then is no traceback
+
+import click  # noqa: E402 -- after the signal handlers, on purpose
 
 # command name -> "module:attribute" under entropycodec.cli, with its one-line help
 _COMMANDS = {
@@ -34,17 +56,86 @@ class CommandFailed(click.ClickException):
         click.echo(f"entropycodec: {self.format_message()}", err=True)
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx):
-        return sorted(name for name in _COMMANDS if self._available(name))
+# gzip / xz mode flags -> the subcommand they stand for
+_MODE_LETTERS = {"d": "decompress", "z": "compress", "t": "test", "l": "info"}
+_MODE_WORDS = {"--decompress": "decompress", "--uncompress": "decompress",
+               "--compress": "compress", "--test": "test", "--list": "info"}
+# options of the file commands that take a value (the value is never a mode flag)
+_VALUE_LETTERS = set("oTB")
+_VALUE_WORDS = {"--output", "--threads", "--block-size", "--coder", "--level"}
 
-    @staticmethod
-    def _available(name: str) -> bool:
-        module = _COMMANDS[name][0].split(":")[0]
-        return importlib.util.find_spec(f"entropycodec.cli.{module}") is not None
+
+def gzip_shorthand(args: list[str]) -> list[str] | None:
+    """``args`` with gzip's mode flag turned into its subcommand, or None when no mode
+    flag is there. Only options before the first subcommand name can be mode flags, and
+    only when the first argument is an option; ``--`` ends them.
+
+    >>> gzip_shorthand(["-dc", "f.ec"])
+    ['decompress', '-c', 'f.ec']
+    >>> gzip_shorthand(["-v", "--list", "a.ec", "b.ec"])
+    ['info', '-v', 'a.ec', 'b.ec']
+    >>> gzip_shorthand(["-d", "-o", "-l", "x.ec"])   # '-l' is the value of -o here
+    ['decompress', '-o', '-l', 'x.ec']
+    >>> gzip_shorthand(["compress", "-d", "x.ec"]) is None
+    True
+    """
+    if not args or not args[0].startswith("-") or args[0] == "-":
+        return None
+    modes, rest = [], []
+    value_next = False
+    for i, arg in enumerate(args):
+        if value_next:
+            rest.append(arg)
+            value_next = False
+        elif arg == "--":
+            rest.extend(args[i:])
+            break
+        elif arg in _MODE_WORDS:
+            modes.append((arg, _MODE_WORDS[arg]))
+        elif arg.startswith("--"):
+            rest.append(arg)
+            value_next = arg in _VALUE_WORDS
+        elif arg.startswith("-") and len(arg) > 1:
+            kept = ""
+            for j, letter in enumerate(arg[1:], 1):
+                if letter in _VALUE_LETTERS:  # the rest of the group is its value
+                    kept += arg[j:]
+                    value_next = j == len(arg) - 1
+                    break
+                if letter in _MODE_LETTERS:
+                    modes.append(("-" + letter, _MODE_LETTERS[letter]))
+                else:
+                    kept += letter
+            if kept:
+                rest.append("-" + kept)
+        else:
+            rest.append(arg)
+    if not modes:
+        return None
+    names = {command for _, command in modes}
+    if len(names) > 1:
+        flags = sorted({flag for flag, _ in modes})
+        raise click.UsageError(f"{' and '.join(flags)} contradict each other")
+    return [modes[0][1], *rest]
+
+
+class LazyGroup(click.Group):
+    def parse_args(self, ctx, args):
+        if args and args[0] not in ("-h", "--help", "-V", "--version"):
+            try:
+                rewritten = gzip_shorthand(list(args))
+            except click.UsageError as exc:
+                exc.ctx = ctx
+                raise
+            if rewritten is not None:
+                args = rewritten
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx):
+        return sorted(_COMMANDS)
 
     def get_command(self, ctx, name):
-        if name not in _COMMANDS or not self._available(name):
+        if name not in _COMMANDS:
             return None
         module, attr = _COMMANDS[name][0].split(":")
         return getattr(importlib.import_module(f"entropycodec.cli.{module}"), attr)
@@ -75,17 +166,26 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="entropycodec", prog_name="entropycodec")
+@click.version_option(None, "-V", "--version", package_name="entropycodec",
+                      prog_name="entropycodec")
 def cli():
     """Entropy coders that account for every bit, and a file compressor.
+
+    As with gzip and xz, -d/--decompress, -z/--compress, -t/--test and -l/--list
+    given before the files stand for the subcommands decompress, compress, test
+    and info, with the other options: 'entropycodec -dc f.ec' is 'entropycodec
+    decompress -c f.ec'.
 
     \b
     Examples:
       entropycodec code A=0.5 B=0.2 C=0.2 D=0.1
       entropycodec compress big.txt          # writes big.txt.ec
+      entropycodec -d big.txt.ec             # writes big.txt
+      entropycodec -l big.txt.ec             # what is inside
       entropycodec analyze corpora/abcd.txt
     """
 
 
 def main(argv=None) -> None:
+    install_signal_handlers()  # before numpy and numba load; again, if imported otherwise
     cli.main(args=argv, prog_name="entropycodec")

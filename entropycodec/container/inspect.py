@@ -148,6 +148,8 @@ def _read_stream(src: _Source) -> StreamInfo:
     # Judge the magic before the length, as the decoder does: a short file of anything
     # else is "not an .ec stream", not "truncated".
     if head[:len(MAGIC)] != MAGIC[:len(head)]:
+        if start:
+            raise CorruptDataError(f"trailing data after the last stream at offset {start}")
         raise CorruptDataError("not an .ec stream (bad magic bytes)")
     if not head and start == 0:
         raise TruncatedDataError("empty input: not an .ec file")

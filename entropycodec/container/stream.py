@@ -182,6 +182,8 @@ class StreamReader:
     def __init__(self):
         self._buf = bytearray()
         self._pos = 0
+        self._origin = 0  # offset in the whole input of _buf[0] (for messages)
+        self._follows_stream = False  # made by successor(): another stream came before
         self._state = _HEADER
         self._end = None
         self.max_block_size = 0
@@ -208,11 +210,15 @@ class StreamReader:
             return
         if self._pos and self._pos >= len(self._buf) // 2:
             del self._buf[:self._pos]
+            self._origin += self._pos
             self._pos = 0
         self._buf += data
         if self._state == _HEADER:
             head = bytes(self._buf[self._pos:self._pos + len(MAGIC)])
             if head != MAGIC[:len(head)]:
+                if self._follows_stream:
+                    raise CorruptDataError("trailing data after the last stream at offset "
+                                           f"{self._origin + self._pos}")
                 raise CorruptDataError("not an .ec stream (bad magic bytes)")
 
     def _peek(self, n: int):
@@ -237,9 +243,11 @@ class StreamReader:
     def successor(self) -> StreamReader:
         """A reader for the stream after this one's end marker, taking over the bytes fed
         after it without copying them (this reader keeps none). Raises CorruptDataError
-        at once when they do not start like a stream."""
+        ("trailing data after the last stream at offset N", N counted from the start of
+        the first stream's input) at once when they do not start like a stream."""
         following = StreamReader()
         following._buf, following._pos = self._buf, self._pos
+        following._origin, following._follows_stream = self._origin, True
         self._buf, self._pos = bytearray(), 0
         following.feed(b"")  # checks the magic bytes present so far
         return following
