@@ -1,6 +1,6 @@
 """Regenerate every figure and generated table of the documentation.
 
-    python docs/make_figures.py            # all of them (about a minute)
+    python docs/make_figures.py            # all of them (under a minute; 13 s on 2 cores)
     python docs/make_figures.py --quick    # skip the corpus run (no timings change)
 
 Writes, from the experiments of ``entropycodec.experiments`` with their default

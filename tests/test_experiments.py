@@ -311,11 +311,204 @@ def test_missing_matplotlib_names_the_extra(monkeypatch, tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
+# -- figures and summaries a user reads (issue 9, section 5) ------------------------------------
+
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """The figures the plot_* functions save, kept open for inspection (nothing is written)."""
+    from entropycodec.experiments import corpus, length, mismatch, skew
+
+    figures = []
+    for module in (corpus, length, mismatch, skew):
+        monkeypatch.setattr(module, "save_figure", lambda fig, path: figures.append(fig))
+    yield figures
+    if figures:
+        import matplotlib.pyplot as plt
+
+        for fig in figures:
+            plt.close(fig)
+
+
+def _inside(fig, artist) -> bool:
+    box = artist.get_window_extent(fig.canvas.get_renderer())
+    f = fig.bbox
+    return f.x0 <= box.x0 and box.x1 <= f.x1 and f.y0 <= box.y0 and box.y1 <= f.y1
+
+
+def test_length_learning_coders_report_their_real_cost():
+    r = run_length(max_n=1000, seed=0, coders=("arithmetic", "adaptive", "cm"))
+    for pt in r["points"]:
+        n, h = pt["n"], pt["empirical_entropy_bits_per_symbol"]
+        for name in ("adaptive", "cm"):
+            c = pt["coders"][name]
+            # no separable fixed cost: not a 0 that looks free
+            assert c["fixed_bits"] is None and c["fixed_bits_per_symbol"] is None
+            assert c["termination_bits"] is None
+            assert c["total_overhead_bits"] == pytest.approx(c["total_bits"] - n * h, abs=1e-9)
+            assert c["total_overhead_bits"] > 0
+            assert c["overhead_bits_per_symbol"] == pytest.approx(c["total_overhead_bits"] / n, abs=1e-12)
+        a = pt["coders"]["arithmetic"]
+        assert a["fixed_bits"] == a["header_bits"] + a["termination_bits"] > 0
+    first = r["points"][0]["coders"]["adaptive"]
+    assert round(first["total_overhead_bits"], 3) == 36.290  # 56 bits for 10 symbols of H^ = 1.971
+
+
+def test_cli_length_summary_shows_the_adaptive_coders_real_cost(tmp_path):
+    out = tmp_path / "length.json"
+    r = run("experiment", "length", "--max-n", "100", "--coders", "arithmetic,adaptive", "-q",
+            "--out", str(out))
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    lines = r.stdout.splitlines()
+    assert "0.00000" not in r.stdout
+    fixed_at = lines.index("fixed cost: (header + termination) / n, bits per symbol")
+    total_at = lines.index("total overhead: (total bits - n H(P^)) / n, bits per symbol")
+    for pt in doc["points"]:
+        c = pt["coders"]
+        assert f"{pt['n']:>9} {c['arithmetic']['fixed_bits_per_symbol']:>11.5f} {'-':>11}" \
+            in lines[fixed_at:total_at]
+        assert f"{pt['n']:>9} {c['arithmetic']['overhead_bits_per_symbol']:>11.5f} " \
+               f"{c['adaptive']['overhead_bits_per_symbol']:>11.5f}" in lines[total_at:]
+    assert lines[total_at + 2] == "       10    10.82905     3.62905"
+    assert lines[-1] == ("-: no separate fixed cost (adaptive learns its model while coding): "
+                         "see the total overhead")
+
+
+@needs_mpl
+def test_length_plot_right_axis_shows_every_n(saved_figures, tmp_path):
+    from entropycodec.experiments import plot_length
+
+    result = run_length(max_n=10_000, seed=0)
+    plot_length(result, tmp_path / "length.png")
+    fig = saved_figures[-1]
+    left, right = fig.axes[:2]
+    assert right.get_yscale() == "log"
+    lo, hi = right.get_ylim()
+    drawn = {line.get_label(): line for line in right.get_lines()}
+    assert set(drawn) >= {"huffman", "arithmetic", "rans", "adaptive", "cm"}
+    for name, line in drawn.items():
+        xs, ys = list(line.get_xdata()), list(line.get_ydata())
+        assert xs[0] == 10, name  # the smallest n is drawn ...
+        assert all(lo < y < hi for y in ys), (name, lo, hi, max(ys))  # ... and inside the axis
+    # the learning coders have no fixed cost to draw on the left
+    assert {line.get_label() for line in left.get_lines()} == {
+        "huffman", "arithmetic", "rans", "64 bits / n (slope -1)"}
+
+
+@needs_mpl
+def test_corpus_plot_labels_cut_bars_readably(saved_figures, tmp_path):
+    from matplotlib.colors import to_rgb
+
+    from entropycodec.experiments import plot_corpus
+
+    methods = ("huffman", "arithmetic", "rans", "zlib-9", "bz2-9", "lzma-9")
+    result = run_corpus([OWN_CORPORA / "abcd.txt", OWN_CORPORA / "abcd_iid.txt"], methods=methods)
+    cut = sorted(m["bits_per_byte"] for row in result["files"] for m in row["methods"].values()
+                 if m["bits_per_byte"] > 9)
+    assert len(cut) == 5  # a 10-byte file: headers cost more than 9 bits per byte
+    plot_corpus(result, tmp_path / "corpus.png")
+    fig = saved_figures[-1]
+    ax = fig.axes[0]
+    labels = [t for t in ax.texts if t.get_text()]
+    assert sorted(float(t.get_text()) for t in labels) == [float(f"{v:.3g}") for v in cut]
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    axes_top = ax.get_window_extent(renderer).y1
+    title = ax.title.get_window_extent(renderer)
+    for t, box in zip(labels, boxes):
+        assert t.get_rotation() == 0 and t.get_fontsize() >= 8
+        assert sum(to_rgb(t.get_color())) / 3 < 0.3  # dark text on the white background
+        assert box.y0 >= axes_top - 1 and _inside(fig, t)  # above the cut bars, in the figure
+        assert not box.overlaps(title)
+    for i in range(len(boxes)):
+        for j in range(i):
+            assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
+
+
+@needs_mpl
+def test_skew_plot_keeps_arithmetic_and_rans_apart(saved_figures, tmp_path):
+    import numpy as np
+
+    from entropycodec.experiments import plot_skew
+
+    plot_skew(run_skew(n=5000, binary_p=[0.5, 0.9, 0.99], alphabet_sizes=(4,), seed=0),
+              tmp_path / "skew.png")
+    fig = saved_figures[-1]
+    for ax in fig.axes[:2]:
+        lines = {line.get_label().split(" ")[0]: line for line in ax.get_lines()}
+        arith, rans = lines["arithmetic"], lines["rans"]
+        assert arith.get_marker() != rans.get_marker()
+        assert arith.get_linestyle() != rans.get_linestyle()
+
+        def shown(line):
+            xy = np.column_stack([line.get_xdata(), line.get_ydata()])
+            return line.get_transform().transform(xy)
+
+        a, b = shown(arith), shown(rans)
+        assert np.allclose(a[:, 0], b[:, 0])  # same p_max ...
+        assert (b[:, 1] - a[:, 1] >= 4).all()  # ... but rANS at least 4 pixels higher
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(t.startswith("rans (measured") and "drawn 5 pt higher" in t for t in legend)
+
+
+def test_skew_rows_depend_only_on_seed_k_and_p():
+    a = run_skew(n=20_000, binary_p=[0.9], alphabet_sizes=(3,), seed=0)
+    b = run_skew(n=20_000, binary_p=[0.6, 0.9], alphabet_sizes=(4, 3), seed=0)
+    assert a["series"][0]["points"][0] == b["series"][0]["points"][1]
+    assert a["series"][1] == b["series"][2]  # the k = 3 series
+    c = run_skew(n=20_000, binary_p=[0.9], alphabet_sizes=(), seed=1)
+    assert c["series"][0]["points"][0] != a["series"][0]["points"][0]
+    from entropycodec.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match=r"^seed must be an integer >= 0, got -1$"):
+        run_skew(n=100, seed=-1)
+
+
+def test_cli_skew_row_is_the_same_whatever_the_other_p(tmp_path):
+    docs, rows = [], []
+    for i, ps in enumerate(("0.9", "0.6,0.9")):
+        out = tmp_path / f"skew{i}.json"
+        r = run("experiment", "skew", "--n", "20000", "--binary-p", ps, "--sizes", "", "-q",
+                "--out", str(out))
+        assert r.exit_code == 0, r.output
+        docs.append(json.loads(out.read_text())["series"][0]["points"])
+        rows.append([line for line in r.stdout.splitlines() if line.startswith("  2  0.900")])
+    assert docs[0][0] == docs[1][1]  # every value of the p = 0.9 row
+    assert len(rows[0]) == 1 and rows[0] == rows[1]
+
+
+@needs_mpl
+def test_mismatch_data_title_names_the_file_and_fits(saved_figures, tmp_path):
+    folder = tmp_path / "some" / "folder"
+    folder.mkdir(parents=True)
+    name = "markov_sample_with_a_rather_long_name_for_a_figure_title_0123456789.txt"
+    (folder / name).write_bytes((OWN_CORPORA / "markov.txt").read_bytes()[:20_000])
+    r = run("experiment", "mismatch", "--data", str(folder / name), "--model-from",
+            str(OWN_CORPORA / "abcd_iid.txt"), "--steps", "2", "-q", "--plot", str(tmp_path / "m.png"))
+    assert r.exit_code == 0, r.output
+    fig = saved_figures[-1]
+    ax = fig.axes[0]
+    title = ax.title.get_text()
+    assert name in title.replace("\n", "") and str(folder) not in title
+    assert "abcd_iid.txt" in ax.get_xlabel()
+    assert _inside(fig, ax.title) and _inside(fig, ax.xaxis.label)
+
+
+@needs_mpl
+def test_mismatch_distribution_title_fits(saved_figures, tmp_path, mismatch_result):
+    from entropycodec.experiments import plot_mismatch
+
+    plot_mismatch(mismatch_result, tmp_path / "m.png")
+    fig = saved_figures[-1]
+    assert fig.axes[0].get_title() == "Coding with a mismatched model: P = 0.8/0.1/0.1, n = 100,000"
+    assert _inside(fig, fig.axes[0].title)
+
+
 # -- the command line -------------------------------------------------------------------------
 
 def test_cli_mismatch_json_to_stdout_is_deterministic():
     args = ("experiment", "mismatch", "--p", "0.7,0.2,0.1", "--n", "2000", "--steps", "3",
-            "--seed", "9", "-q")
+            "--seed", "9", "-q", "--json")
     a, b = run(*args), run(*args)
     assert a.exit_code == 0 and a.stdout == b.stdout
     doc = json.loads(a.stdout)
@@ -338,7 +531,7 @@ def test_cli_other_experiments(tmp_path):
             "--out", str(tmp_path / "s.json"))
     assert r.exit_code == 0 and "1.0000" not in r.stdout.splitlines()[0]
     assert json.loads((tmp_path / "s.json").read_text())["series"][0]["points"][0]["p_max"] == 0.9
-    r = run("experiment", "length", "--max-n", "100", "--coders", "arithmetic")
+    r = run("experiment", "length", "--max-n", "100", "--coders", "arithmetic", "--json")
     assert r.exit_code == 0 and [p["n"] for p in json.loads(r.stdout)["points"]] == [10, 20, 50, 100]
     r = run("experiment", "corpus", str(OWN_CORPORA / "abcd.txt"), "--methods", "huffman,zlib-9",
             "--format", "csv", "--out", str(tmp_path / "c.json"))
@@ -350,13 +543,56 @@ def test_cli_other_experiments(tmp_path):
 def test_cli_errors():
     r = run("experiment", "mismatch", "--coders", "zip")
     assert r.exit_code == 2 and "unknown coder" in r.stderr
-    r = run("experiment", "mismatch", "--p", "0.5,-1")
-    assert r.exit_code == 1 and r.stderr.startswith("entropycodec: error:")
-    assert len(r.stderr.strip().splitlines()) == 1
+    r = run("experiment", "mismatch", "--p", "0.5,-1")  # an option value: misuse
+    assert r.exit_code == 2 and r.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for --p: negative value -1")
+    r = run("experiment", "mismatch", "--p", "0.5,0.6")
+    assert r.exit_code == 2 and "the probabilities sum to 1.1, not 1" in r.stderr
+    r = run("experiment", "mismatch", "--p", "8,1,1", "--n", "100", "--steps", "2", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["source"]["p"] == [0.8, 0.1, 0.1]  # counts
     r = run("experiment", "length", "--max-n", "5")
     assert r.exit_code == 2
     r = run("experiment", "skew", "--plot", "fig.pdf")
     assert r.exit_code == 2 and ".png or .svg" in r.stderr
+
+
+def test_cli_experiments_print_a_summary_unless_json():
+    r = run("experiment", "length", "--max-n", "20", "--coders", "huffman")
+    assert r.exit_code == 0 and not r.stdout.lstrip().startswith("{") and "huffman" in r.stdout
+    r = run("experiment", "corpus", str(OWN_CORPORA / "abcd.txt"), "--methods", "huffman", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["methods"] == ["huffman"]
+    r = run("experiment", "seed-examples", "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["examples"]
+
+
+def test_corpus_cm_level_defaults_to_the_compressors(tmp_path):
+    from entropycodec.cm import DEFAULT_LEVEL
+
+    assert DEFAULT_LEVEL == 7
+    assert run_corpus([], methods=("huffman",))["params"]["cm_level"] == DEFAULT_LEVEL
+    r = run("experiment", "corpus", str(OWN_CORPORA / "abcd.txt"), "--methods", "huffman", "--json")
+    assert json.loads(r.stdout)["params"]["cm_level"] == DEFAULT_LEVEL
+    r = run("experiment", "corpus", str(OWN_CORPORA / "abcd.txt"), "--methods", "huffman",
+            "--cm-level", "3", "--json")
+    assert json.loads(r.stdout)["params"]["cm_level"] == 3
+
+
+def test_outputs_never_create_missing_directories(tmp_path):
+    missing = tmp_path / "no" / "dir"
+    with pytest.raises(FileNotFoundError):
+        output.write_json({"a": 1}, missing / "o.json")
+    if HAVE_MPL:
+        import matplotlib.pyplot as plt
+
+        with pytest.raises(FileNotFoundError):
+            output.save_figure(plt.figure(), missing / "o.png")
+    r = run("experiment", "skew", "--n", "10", "--out", str(missing / "s.json"),
+            "--plot", str(missing / "s.png"))
+    assert r.exit_code == 1 and r.stderr == f"entropycodec: error: no such directory: {missing}\n"
+    r = run("experiment", "corpus", str(OWN_CORPORA / "abcd.txt"), "--methods", "huffman",
+            "--csv", str(missing / "c.csv"))
+    assert r.exit_code == 1 and r.stderr == f"entropycodec: error: no such directory: {missing}\n"
+    assert not (tmp_path / "no").exists()
 
 
 def test_cli_module_imports_no_numpy():

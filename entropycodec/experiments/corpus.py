@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import InvalidInputError
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["CORPUS_METHODS", "collect_files", "corpus_table", "plot_corpus", "run_corpus"]
+__all__ = ["CORPUS_METHODS", "collect_files", "corpus_figure", "corpus_table", "plot_corpus", "run_corpus"]
 
 OUR_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
 STDLIB = {
@@ -83,10 +83,16 @@ def _timed(fn, data: bytes, repeat: int):
     return result, best
 
 
-def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int = 8,
+def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int | None = None,
                show_progress: bool = False) -> dict:
-    """Run every method on every file of ``paths`` (files, or directories of files)."""
+    """Run every method on every file of ``paths`` (files, or directories of files).
+
+    ``cm_level`` defaults to the cm coder's ``DEFAULT_LEVEL``, as for the compressor.
+    """
+    from ..cm import DEFAULT_LEVEL
     from ..empirical import conditional_entropy
+
+    cm_level = DEFAULT_LEVEL if cm_level is None else cm_level
 
     files = collect_files(paths)
     repeat = int(repeat)
@@ -200,24 +206,66 @@ def corpus_table(result: dict, fmt: str = "text") -> str:
     return "\n".join(out) + "\n"
 
 
-def plot_corpus(result: dict, path) -> None:
-    """Grouped bar chart: bits per byte of every method on every file, with H0 and H2 marked."""
+CLIP_BITS_PER_BYTE = 9.0  # tiny files can cost far more (headers): their bars are cut here
+
+
+_LABEL_ROW_POINTS = 10
+
+
+def _label_cut_bars(fig, ax, clipped, top) -> int:
+    """Print the true value of each cut bar above the axis; returns the number of label rows.
+
+    Each label goes on the lowest row where it overlaps no label already placed
+    (measured with the figure's renderer), so neighbouring values stay readable.
+    """
+    from matplotlib.transforms import Bbox
+
+    renderer = fig.canvas.get_renderer()
+    gap = 3 * fig.dpi / 72  # at least 6 points of white between two labels of one row
+    placed, rows = [], 0
+    for _, xi, y in clipped:
+        label = ax.annotate(f"{y:.3g}", (xi, top), xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=8, color="0.1",
+                            annotation_clip=False)
+        row = 0
+        while True:
+            label.xyann = (0, 2 + _LABEL_ROW_POINTS * row)
+            box = label.get_window_extent(renderer)
+            box = Bbox.from_extents(box.x0 - gap, box.y0, box.x1 + gap, box.y1)
+            if not any(box.overlaps(other) for other in placed):
+                break
+            row += 1
+        placed.append(box)
+        rows = max(rows, row + 1)
+    return rows
+
+
+def corpus_figure(result: dict):
+    """The figure of :func:`plot_corpus`, as a matplotlib Figure (not saved).
+
+    Bars above ``CLIP_BITS_PER_BYTE`` are cut at the top of the axis, hatched,
+    and their true value is printed just above the axis in dark horizontal text
+    (on as many rows as it takes for neighbouring labels not to overlap).
+    """
     plt = require_matplotlib()
     files, methods = result["files"], result["methods"]
     width = 0.8 / max(len(methods), 1)
     fig, ax = plt.subplots(figsize=(max(8.0, 1.2 * len(files) + 3), 4.8))
     cmap = plt.get_cmap("tab10")
     x = np.arange(len(files))
-    top = 9.0  # bits per byte: tiny files can cost far more (headers); those bars are clipped
+    top = CLIP_BITS_PER_BYTE
+    clipped = []  # (file index, bar x, true value)
     for j, m in enumerate(methods):
         ys = [row["methods"][m]["bits_per_byte"] for row in files]
         xs = x - 0.4 + (j + 0.5) * width
-        ax.bar(xs, [min(y, top) for y in ys], width, color=cmap(j % 10), label=m)
-        for xi, y in zip(xs, ys):
+        bars = ax.bar(xs, [min(y, top) for y in ys], width, color=cmap(j % 10), label=m)
+        for i, (bar, xi, y) in enumerate(zip(bars, xs, ys)):
             if y > top:
-                ax.text(xi, top, f"{y:.0f}", rotation=90, ha="center", va="top", fontsize=6,
-                        color="white")
+                bar.set_hatch("//")
+                bar.set_edgecolor("white")
+                clipped.append((i, xi, y))
     ax.set_ylim(0, top)
+    rows = _label_cut_bars(fig, ax, sorted(clipped), top)
     for i, row in enumerate(files):
         ax.hlines(row["H0"], i - 0.42, i + 0.42, colors="k", linestyles="-", lw=1.2,
                   label="H0 (order-0 entropy)" if i == 0 else None)
@@ -227,7 +275,16 @@ def plot_corpus(result: dict, path) -> None:
     ax.set_xticklabels([row["file"] for row in files], rotation=30, ha="right")
     ax.set_ylabel("bits per byte (lower is better)")
     ax.set_xlabel("file")
-    ax.set_title("Compressed size per file: order-0 coders, cm and the standard library")
+    # room above the axis for two rows of labels of cut bars
+    ax.set_title("Compressed size per file: order-0 coders, cm and the standard library",
+                 pad=6 + _LABEL_ROW_POINTS * rows)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    save_figure(fig, path)
+    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+              title=f"hatched: cut at {top:g} bpb,\nits value above the axis" if clipped else None,
+              title_fontsize=7)
+    return fig
+
+
+def plot_corpus(result: dict, path) -> None:
+    """Grouped bar chart: bits per byte of every method on every file, with H0 and H2 marked."""
+    save_figure(corpus_figure(result), path)

@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from ..errors import InvalidInputError
 from ..measures import as_distribution
 from .output import available_coders, progress, require_matplotlib, save_figure
 
-__all__ = ["DEFAULT_P", "MISMATCH_CODERS", "plot_mismatch", "run_mismatch"]
+__all__ = ["DEFAULT_P", "MISMATCH_CODERS", "mismatch_figure", "plot_mismatch", "run_mismatch"]
 
 DEFAULT_P = (0.8, 0.1, 0.1)
 MISMATCH_CODERS = ("huffman", "arithmetic", "rans")
@@ -66,11 +67,14 @@ def _shannon_code_rate(weights: np.ndarray, q: np.ndarray) -> float:
 
 
 def _sample(p: np.ndarray, n: int, seed: int) -> np.ndarray:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
     rng = np.random.default_rng(seed)
     return rng.choice(p.size, size=n, p=p).astype(np.uint8)
 
 
 def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | None = None,
+                 data_name: str | None = None, model_from_name: str | None = None,
                  n: int = 100_000, steps: int = 11, seed: int = 0,
                  coders=MISMATCH_CODERS, show_progress: bool = False) -> dict:
     """Run the experiment and return its raw numbers (a JSON-ready dict).
@@ -80,6 +84,9 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
     ``data``: code these bytes instead; P is their byte distribution.
     ``model_from``: bytes whose distribution is the reference R (default: uniform
     over the k symbols of ``p``, or over the 256 byte values for ``data``).
+    ``data_name``, ``model_from_name``: what to call them (a file's name, say):
+    kept as ``source["file"]`` and ``reference_model["file"]`` and shown in the
+    figure.
     ``steps``: number of t values, evenly spaced in [0, 1].
     """
     from ..coding import encode
@@ -99,11 +106,11 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
     else:
         symbols = np.frombuffer(bytes(data), dtype=np.uint8)
         if symbols.size == 0:
-            raise InvalidInputError("the data file is empty")
+            raise InvalidInputError("data is empty: nothing to code")
         counts = np.bincount(symbols, minlength=256).astype(np.float64)
         p_true = counts / counts.sum()
         k = 256
-        source = {"kind": "file"}
+        source = {"kind": "file", "file": data_name}
     n = int(symbols.size)
     counts = np.bincount(symbols, minlength=k).astype(np.float64)[:k]
     p_emp = counts / n
@@ -114,13 +121,13 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
     else:
         other = np.frombuffer(bytes(model_from), dtype=np.uint8)
         if other.size == 0:
-            raise InvalidInputError("the --model-from file is empty")
+            raise InvalidInputError("model_from is empty: no distribution to mix towards")
         if data is None and other.max() >= k:
             raise InvalidInputError(
-                f"the --model-from file has byte values >= {k}, outside p's {k} symbols")
+                f"model_from has byte values >= {k}, outside the {k} symbols of p")
         ref = np.bincount(other, minlength=k).astype(np.float64)[:k]
         ref /= ref.sum()
-        reference = {"kind": "file", "symbols": k, "floor": 0.0}
+        reference = {"kind": "file", "file": model_from_name, "symbols": k, "floor": 0.0}
         if ((ref == 0) & (p_true > 0)).any():
             # R cannot code some symbol of P: mix in a small uniform floor, as smoothing would
             ref = (1 - _FLOOR) * ref + _FLOOR / k
@@ -185,8 +192,38 @@ _STYLE = {"huffman": ("s", "tab:red"), "arithmetic": ("o", "tab:blue"),
           "rans": ("x", "tab:green"), "adaptive": ("^", "tab:purple")}
 
 
-def plot_mismatch(result: dict, path) -> None:
-    """Draw measured bits per symbol against t, with the H(P) and H(P, Q_t) curves."""
+def _fit_width(fig, text) -> None:
+    """Wrap a title or label until it lies within the figure's width (then shrink it)."""
+    renderer = fig.canvas.get_renderer()
+    full, width = text.get_text(), len(text.get_text())
+
+    def fits() -> bool:
+        box = text.get_window_extent(renderer)
+        return fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+    while not fits() and width > 20:
+        width -= max(1, width // 10)
+        text.set_text(textwrap.fill(full, width, break_on_hyphens=False))
+    while not fits() and text.get_fontsize() > 6:
+        text.set_fontsize(text.get_fontsize() - 1)
+
+
+def _title(result: dict) -> str:
+    src = result["source"]
+    if src["kind"] == "distribution":
+        p = [f"{x:.3g}" for x in src["p"]]
+        shown = "/".join(p) if len(p) <= 6 else "/".join(p[:5]) + f"/... ({len(p)} symbols)"
+        return f"Coding with a mismatched model: P = {shown}, n = {src['n']:,}"
+    name = src.get("file") or "the data"
+    return f"Coding {name} ({src['n']:,} bytes) with a mismatched model"
+
+
+def mismatch_figure(result: dict):
+    """The figure of :func:`plot_mismatch`, as a matplotlib Figure (not saved).
+
+    The title names the source (P, or the data file's name) and, like the
+    x label, is wrapped to fit within the figure.
+    """
     plt = require_matplotlib()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     curve = result["curve"]
@@ -194,21 +231,33 @@ def plot_mismatch(result: dict, path) -> None:
     xe = [float(v) for v in curve["cross_entropy_bits_per_symbol"]]
     ax.plot(ct, xe, "k-", lw=1.5, label="H(P, Q_t) (cross-entropy)")
     ax.plot(ct, [v + 1 for v in xe], "k:", lw=1, label="H(P, Q_t) + 1")
-    ax.plot(ct, curve["entropy_bits_per_symbol"], "k--", lw=1, label="H(P) (entropy)")
+    is_file = result["source"]["kind"] == "file"
+    ax.plot(ct, curve["entropy_bits_per_symbol"], "k--", lw=1,
+            label="H(P) (entropy; P = the file's byte distribution)" if is_file else "H(P) (entropy)")
     ts = [pt["t"] for pt in result["points"]]
     for name in result["points"][0]["coders"] if result["points"] else []:
         marker, color = _STYLE.get(name, ("d", None))
         ys = [pt["coders"][name]["bits_per_symbol"] for pt in result["points"]]
         ax.plot(ts, ys, marker, color=color, ls="none", ms=7, mfc="none" if marker != "x" else None,
                 label=f"{name} (measured)")
-    ref = result["reference_model"]["kind"]
-    ax.set_xlabel(f"t: weight of the {'uniform' if ref == 'uniform' else 'other file'}"
-                  " distribution in Q_t = (1-t) P + t R")
+    ref = result["reference_model"]
+    if ref["kind"] == "uniform":
+        what = "the uniform distribution U"
+    else:
+        what = f"{ref.get('file') or 'the other data'}'s byte distribution"
+    ax.set_xlabel(f"t: weight of R = {what} in Q_t = (1-t) P + t R")
     ax.set_ylabel("bits per symbol")
-    src = result["source"]
-    what = ("P = " + "/".join(f"{x:g}" for x in src["p"])) if src["kind"] == "distribution" \
-        else "P = the data file's byte distribution"
-    ax.set_title(f"Coding with a mismatched model ({what}, n = {src['n']:,})")
+    ax.set_title(_title(result))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    save_figure(fig, path)
+    # fit, lay out (which moves the axes), and fit again
+    for _ in range(2):
+        for text in (ax.title, ax.xaxis.label):
+            _fit_width(fig, text)
+        fig.tight_layout()
+    return fig
+
+
+def plot_mismatch(result: dict, path) -> None:
+    """Draw measured bits per symbol against t, with the H(P) and H(P, Q_t) curves."""
+    save_figure(mismatch_figure(result), path)
