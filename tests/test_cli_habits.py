@@ -356,6 +356,23 @@ def test_a_signal_during_a_cm_block_ends_the_run_at_once(tmp_path, sig, code, ex
 
 
 @needs_script
+def test_a_sigint_during_analyze_ends_it_at_once(tmp_path):
+    """analyze runs its kernels (cm among them) in the main thread of the command: the
+    command runs in a worker thread, so the main thread takes the signal at once."""
+    src = tmp_path / "text.txt"
+    src.write_bytes(_text(3_000_000))
+    proc = subprocess.Popen([SCRIPT, "analyze", "--coders", "cm", str(src)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(2.5)  # imports, the cm kernel loads and starts on the data (~7 s of coding)
+    assert proc.poll() is None, "analyze ended before the signal"
+    took = _stop(proc, signal.SIGINT)
+    stderr = proc.stderr.read()
+    assert proc.returncode == 130, stderr
+    assert stderr == b""
+    assert took < 1.0  # a hang guard, not a speed claim (before: ~4 s, the rest of the block)
+
+
+@needs_script
 @pytest.mark.skipif(not os.path.exists("/proc/self/maps"), reason="needs /proc/PID/maps")
 def test_an_early_sigint_while_numpy_loads_gives_no_traceback(tmp_path):
     src = tmp_path / "text.txt"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import threading
 
 from .files import install_signal_handlers
 
@@ -119,6 +120,34 @@ def gzip_shorthand(args: list[str]) -> list[str] | None:
     return [modes[0][1], *rest]
 
 
+def _interruptible(function, *args):
+    """``function(*args)`` run in a worker thread while this (main) thread waits.
+
+    Python runs signal handlers only in the main thread, between bytecodes: a main
+    thread inside a numba kernel (analyze, experiment) would take a Ctrl-C only
+    when the kernel returns, seconds later. Waiting here, it takes it at once
+    (the kernels release the GIL) and the handler exits 130/143. The worker is a
+    daemon: an exit does not wait for it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args)
+    outcome: dict = {}
+
+    def target():
+        try:
+            outcome["result"] = function(*args)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="entropycodec-command", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in outcome:
+        raise outcome.pop("error")
+    return outcome.get("result")
+
+
 class LazyGroup(click.Group):
     def parse_args(self, ctx, args):
         if args and args[0] not in ("-h", "--help", "-V", "--version"):
@@ -151,7 +180,7 @@ class LazyGroup(click.Group):
         from entropycodec.errors import EntropyCodecError
 
         try:
-            return super().invoke(ctx)
+            return _interruptible(super().invoke, ctx)
         except EntropyCodecError as exc:
             raise CommandFailed(f"error: {exc}") from None
         except BrokenPipeError:
