@@ -369,7 +369,7 @@ def test_a_sigint_during_analyze_ends_it_at_once(tmp_path):
     stderr = proc.stderr.read()
     assert proc.returncode == 130, stderr
     assert stderr == b""
-    assert took < 1.0  # a hang guard, not a speed claim (before: ~4 s, the rest of the block)
+    assert took < 2.0  # a hang guard, not a speed claim (before: ~4 s, the rest of the block)
 
 
 @needs_script
