@@ -43,7 +43,7 @@ CONTAINER_BYTES = 9
 def measure(name: str, level: int) -> dict:
     import pyppmd
 
-    from entropycodec.cm import cm_decode, cm_encode
+    from entropycodec.coders.cm import cm_decode, cm_encode
 
     raw = corpus_file(*name.split("/")).read_bytes()
     data = np.frombuffer(raw, dtype=np.uint8)
@@ -108,7 +108,7 @@ def markdown(level: int, rows: list[dict]) -> str:
 
 
 def main() -> None:
-    from entropycodec.cm import DEFAULT_LEVEL, cm_decode, cm_encode, memory_bytes
+    from entropycodec.coders.cm import DEFAULT_LEVEL, cm_decode, cm_encode, memory_bytes
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--level", type=int, default=DEFAULT_LEVEL)

@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 from benchlib import machine_info
 
-from entropycodec.adaptive import adaptive_decode, adaptive_encode
-from entropycodec.arithmetic import arithmetic_decode, arithmetic_encode
-from entropycodec.frequency import FrequencyTable
-from entropycodec.rans import choose_scale_bits, rans_decode, rans_encode
+from entropycodec.coders.adaptive import adaptive_decode, adaptive_encode
+from entropycodec.coders.arithmetic import arithmetic_decode, arithmetic_encode
+from entropycodec.coders.rans import choose_scale_bits, rans_decode, rans_encode
+from entropycodec.models.counts import FrequencyTable
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = REPO.parent / "shared" / "corpora" / "large" / "bible.txt"

@@ -88,7 +88,7 @@ class MissingPeer(Exception):
 
 def _ours(name: str, cm_level: int):
     if name == "cm":
-        from entropycodec.cm import cm_decode, cm_encode
+        from entropycodec.coders.cm import cm_decode, cm_encode
 
         def enc(data):
             payload = cm_encode(np.frombuffer(data, dtype=np.uint8), cm_level)
@@ -99,7 +99,7 @@ def _ours(name: str, cm_level: int):
             return bytes(cm_decode(payload, n, cm_level))
 
         return enc, dec
-    from entropycodec.coding import decode, encode
+    from entropycodec.sequence import decode, encode
 
     def enc(data):
         e = encode(data, coder=name)

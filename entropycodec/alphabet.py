@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .errors import InvalidInputError, ModelError
+from entropycodec.errors import InvalidInputError, ModelError
 
 __all__ = ["Alphabet", "BYTE_ALPHABET", "as_byte_array", "is_byte_data", "split_symbols",
            "display_symbol", "byte_value", "byte_weights"]

@@ -29,10 +29,10 @@ import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from .container.blockcodec import decode_block
-from .container.format import DEFAULT_BLOCK_SIZE
-from .container.stream import StreamReader, StreamWriter, check_threads
-from .errors import EntropyCodecError, TruncatedDataError
+from entropycodec.container.blocks import decode_block
+from entropycodec.container.format import DEFAULT_BLOCK_SIZE
+from entropycodec.container.streams import StreamReader, StreamWriter, check_threads
+from entropycodec.errors import EntropyCodecError, TruncatedDataError
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",

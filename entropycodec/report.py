@@ -48,9 +48,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .alphabet import is_byte_data
-from .coding import BYTES_ONLY_CODERS, CODERS, LEARNING_CODERS, build_model, coders_for, encode
-from .errors import InvalidInputError
+from entropycodec.alphabet import is_byte_data
+from entropycodec.errors import InvalidInputError
+from entropycodec.sequence import BYTES_ONLY_CODERS, CODERS, LEARNING_CODERS, build_model, coders_for, encode
 
 __all__ = ["analyze", "Report", "CoderAccount"]
 
@@ -290,9 +290,9 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     elsewhere (FrequencyTable, StaticModel, mapping, probabilities); the adaptive
     and cm coders learn their own model and are marked as not using it.
     ``coders``: one name or an iterable of names (default: every coder that can
-    code the data, :func:`~entropycodec.coding.coders_for`: cm only for byte data).
+    code the data, :func:`~entropycodec.sequence.coders_for`: cm only for byte data).
     ``scale_bits``: the arithmetic and rANS model precision (default: chosen from
-    the alphabet size and n, :func:`~entropycodec.coding.default_scale_bits`).
+    the alphabet size and n, :func:`~entropycodec.sequence.default_scale_bits`).
     ``contexts=k`` adds the empirical conditional entropies H1..Hk of the data.
     ``source``: a name to print; ``source_size``: the size in bytes of the file the
     symbols came from (shown beside the fixed-length bound a). ``timings`` adds each
@@ -306,7 +306,7 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     """
     import time
 
-    from .empirical import conditional_entropy
+    from entropycodec.measures import conditional_entropy
 
     if coders is None:
         coders = coders_for(data)

@@ -1,4 +1,4 @@
-"""Adaptive order-0 model and coder (entropycodec.adaptive)."""
+"""Adaptive order-0 model and coder (entropycodec.coders.adaptive)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from conftest import ALL_CORPUS_FILES, corpus_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entropycodec.adaptive import AdaptiveModel, adaptive_decode, adaptive_encode
-from entropycodec.arithmetic import ArithmeticDecoder, ArithmeticEncoder
+from entropycodec.coders.adaptive import adaptive_decode, adaptive_encode
+from entropycodec.coders.arithmetic import ArithmeticDecoder, ArithmeticEncoder
 from entropycodec.errors import (
     CorruptDataError,
     EntropyCodecError,
@@ -17,7 +17,8 @@ from entropycodec.errors import (
     ModelError,
     TruncatedDataError,
 )
-from entropycodec.frequency import FrequencyTable
+from entropycodec.models.adaptive import AdaptiveModel
+from entropycodec.models.counts import FrequencyTable
 
 
 def python_encode(indices, k, **params) -> bytes:

@@ -13,16 +13,12 @@ from hypothesis import strategies as st
 
 import entropycodec
 from entropycodec import Compressor, Decompressor, ECFile, compress, decompress, read_header
-from entropycodec.container.blockcodec import CODERS
+from entropycodec.coders import CODERS
 from entropycodec.errors import CorruptDataError, InvalidInputError, TruncatedDataError
 
 ALL_CODERS = ["auto", *CODERS]
 FAST_CODERS = {"auto", "raw", "huffman", "arithmetic", "rans"}
 
-
-def _need(coder: str) -> None:
-    if coder != "auto" and not CODERS[coder].available():
-        pytest.skip(f"coder {coder!r} is not available yet")
 
 
 def _samples() -> dict:
@@ -46,7 +42,6 @@ SAMPLES = _samples()
 @pytest.mark.parametrize("coder", ALL_CODERS)
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 def test_round_trip_samples(coder, name):
-    _need(coder)
     data = SAMPLES[name]
     packed = compress(data, coder=coder)
     assert decompress(packed) == data
@@ -57,7 +52,6 @@ def test_round_trip_samples(coder, name):
 @pytest.mark.parametrize("coder", ALL_CODERS)
 @pytest.mark.parametrize("size", [63, 64, 65, 128, 129, 640])
 def test_block_boundaries(coder, size):
-    _need(coder)
     data = SAMPLES["text"][:size]
     packed = compress(data, coder=coder, block_size=64)
     assert decompress(packed) == data
@@ -80,7 +74,6 @@ def _corpus_cases(files, slow_coders_slow: bool):
 @pytest.mark.parametrize("path,coder", _corpus_cases(CANTERBURY_FILES, False)
                          + _corpus_cases(LARGE_FILES, True))
 def test_round_trip_corpus(path, coder):
-    _need(coder)
     data = path.read_bytes()
     packed = compress(data, coder=coder, block_size=1 << 20)
     assert decompress(packed) == data
@@ -92,8 +85,7 @@ def test_auto_never_loses_to_the_coders_it_chooses_from():
     data = CANTERBURY_FILES[0].read_bytes() if CANTERBURY_FILES else SAMPLES["text"] * 50
     auto = len(compress(data, coder="auto"))
     for coder in ("huffman", "arithmetic", "rans"):
-        if CODERS[coder].available():
-            assert auto <= len(compress(data, coder=coder)) + 16
+        assert auto <= len(compress(data, coder=coder)) + 16
 
 
 def test_auto_stores_incompressible_blocks_raw():
@@ -425,7 +417,7 @@ def test_read_header_on_file_objects_and_paths(tmp_path):
 
 # -- property tests -------------------------------------------------------------------------
 
-_FAST_AVAILABLE = sorted(c for c in FAST_CODERS if c == "auto" or CODERS[c].available())
+_FAST_AVAILABLE = sorted(FAST_CODERS)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -447,7 +439,7 @@ def test_property_round_trip_with_any_chunking(data, coder, block_size, cuts):
 
 
 def test_thread_count_is_capped():
-    from entropycodec.container.stream import MAX_THREADS, check_threads
+    from entropycodec.container.streams import MAX_THREADS, check_threads
 
     assert check_threads(10_000) == MAX_THREADS
     assert 1 <= check_threads(0) <= MAX_THREADS

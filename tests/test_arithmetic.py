@@ -1,4 +1,4 @@
-"""Range coder (entropycodec.arithmetic): the static kernel and its pure-Python twin."""
+"""Range coder (entropycodec.coders.arithmetic): the static kernel and its pure-Python twin."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entropycodec.alphabet import Alphabet
-from entropycodec.arithmetic import (
+from entropycodec.coders.arithmetic import (
     TWO_LANES_MIN_SYMBOLS,
     ArithmeticDecoder,
     ArithmeticEncoder,
     arithmetic_decode,
     arithmetic_encode,
 )
+from entropycodec.coders.rans import choose_scale_bits
 from entropycodec.errors import (
     CorruptDataError,
     EntropyCodecError,
@@ -23,9 +24,8 @@ from entropycodec.errors import (
     ModelError,
     TruncatedDataError,
 )
-from entropycodec.frequency import FrequencyTable, quantize_counts
-from entropycodec.models import StaticModel
-from entropycodec.rans import choose_scale_bits
+from entropycodec.models.counts import FrequencyTable, quantize_counts
+from entropycodec.models.static import StaticModel
 
 
 def model_of(freqs, scale_bits):

@@ -17,7 +17,7 @@ from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 from entropycodec import compress, decompress, read_header
 from entropycodec.cli import compress_cmd
 from entropycodec.cli.main import cli
-from entropycodec.container.blockcodec import CODERS
+from entropycodec.coders import CODERS
 
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 200
 SCRIPT = shutil.which("entropycodec", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -175,8 +175,6 @@ def test_empty_input_is_not_an_ec_file(runner):
 
 @pytest.mark.parametrize("coder", ["auto", *CODERS])
 def test_every_coder(runner, sample, tmp_path, coder):
-    if coder != "auto" and not CODERS[coder].available():
-        pytest.skip(f"coder {coder!r} is not available yet")
     result = run(runner, "compress", "--coder", coder, "-B", "4K", "-c", sample)
     assert result.exit_code == 0, result.stderr
     info = read_header(result.stdout_bytes)
@@ -263,8 +261,6 @@ def _corpus_coder_cases():
 
 @pytest.mark.parametrize("path,coder", _corpus_coder_cases())
 def test_corpus_round_trip_through_the_cli(runner, tmp_path, path, coder):
-    if coder != "auto" and not CODERS[coder].available():
-        pytest.skip(f"coder {coder!r} is not available yet")
     target = tmp_path / (path.name + ".ec")
     result = run(runner, "compress", "-q", "--coder", coder, "-B", "1M", "-o", target, path)
     assert result.exit_code == 0, result.stderr
@@ -363,9 +359,7 @@ def test_progress_bar_on_a_terminal(runner, sample, tmp_path, monkeypatch):
 
 
 def test_cm_level_is_recorded(runner, sample):
-    if not CODERS["cm"].available():
-        pytest.skip("cm not available yet")
-    from entropycodec.cm import LEVELS
+    from entropycodec.coders.cm import LEVELS
 
     level = sorted(LEVELS)[0]
     result = run(runner, "compress", "--coder", "cm", "--level", level, "-c", sample)

@@ -1,4 +1,4 @@
-"""Tests for entropycodec.cm: round trips, golden bytes, corrupt payloads, memory, ratio.
+"""Tests for entropycodec.coders.cm: round trips, golden bytes, corrupt payloads, memory, ratio.
 
 Every corpus file, the large ones included, makes a whole round trip (the coder
 runs at about 1 MB/s each way, so the suite takes well under a minute).
@@ -18,16 +18,9 @@ from conftest import CANTERBURY, CANTERBURY_FILES, LARGE_FILES, corpus_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from entropycodec.cm import (
-    DEFAULT_LEVEL,
-    LEVELS,
-    cm_decode,
-    cm_encode,
-    max_decoded_size,
-    memory_bytes,
-)
-from entropycodec.cm.levels import allocate_tables
-from entropycodec.cm.tables import (
+from entropycodec.coders.cm import DEFAULT_LEVEL, LEVELS, cm_decode, cm_encode, max_decoded_size, memory_bytes
+from entropycodec.coders.cm.levels import allocate_tables
+from entropycodec.coders.cm.tables import (
     SQUASH_KNOTS,
     STATE_COUNT_CAP,
     STATE_COUNTS,
@@ -66,7 +59,7 @@ def round_trip(data: bytes, level: int = DEFAULT_LEVEL) -> bytes:
 
 
 def test_public_surface():
-    import entropycodec.cm as cm
+    import entropycodec.coders.cm as cm
 
     assert set(cm.__all__) >= {"cm_encode", "cm_decode", "LEVELS", "DEFAULT_LEVEL", "memory_bytes"}
     assert list(LEVELS) == list(range(1, 10)) and DEFAULT_LEVEL in LEVELS
@@ -75,7 +68,7 @@ def test_public_surface():
 
 
 def test_import_does_not_load_numba():
-    code = "import sys, entropycodec.cm; print('numba' in sys.modules)"
+    code = "import sys, entropycodec.coders.cm; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -89,7 +82,7 @@ def test_squash_knots_follow_the_logistic_formula():
 
 
 def test_stretch_inverts_squash_and_compiled_twins_agree():
-    from entropycodec.cm.components import squash_fast, stretch_fast
+    from entropycodec.coders.cm.components import squash_fast, stretch_fast
 
     for d in range(-2100, 2100):
         assert squash_fast(d) == squash(d)
@@ -313,7 +306,7 @@ def test_smaller_than_bz2_on_alice29():
 def test_kernel_loop_matches_its_interpreted_twin():
     """numba's ``py_func`` runs the same loop with Python's unbounded ints: equal payloads show
     that no int64 overflow or numba-specific integer rule changes a decision."""
-    from entropycodec.cm.kernel import run_model
+    from entropycodec.coders.cm.kernels import run_model
 
     data = np.frombuffer(CORRUPT_SOURCE[:120], dtype=np.uint8).copy()
     payloads = []
@@ -330,7 +323,7 @@ def test_kernel_loop_matches_its_interpreted_twin():
 
 def test_compiled_state_transitions_match_the_table():
     """Also guards against a stale numba cache holding an old state table."""
-    from entropycodec.cm.components import next_state
+    from entropycodec.coders.cm.components import next_state
 
     for s in range(len(STATE_COUNTS)):
         for y in (0, 1):
@@ -352,7 +345,7 @@ def test_garbage_with_the_largest_n_stops_early():
 
 def test_encoder_reports_a_full_output_buffer():
     """cm_encode's retry path: the kernel returns -1 instead of writing past its buffer."""
-    from entropycodec.cm.kernel import run_model
+    from entropycodec.coders.cm.kernels import run_model
 
     data = np.random.default_rng(5).integers(0, 256, 500, dtype=np.uint8)
     small = np.zeros(100, dtype=np.uint8)

@@ -566,7 +566,7 @@ def test_cli_experiments_print_a_summary_unless_json():
 
 
 def test_corpus_cm_level_defaults_to_the_compressors(tmp_path):
-    from entropycodec.cm import DEFAULT_LEVEL
+    from entropycodec.coders.cm import DEFAULT_LEVEL
 
     assert DEFAULT_LEVEL == 7
     assert run_corpus([], methods=("huffman",))["params"]["cm_level"] == DEFAULT_LEVEL

@@ -9,20 +9,17 @@ import numpy as np
 import pytest
 
 import entropycodec
+from entropycodec.coders import CODERS
 from entropycodec.container import format as fmt
-from entropycodec.container.blockcodec import CODERS, _static_model, encode_block
-from entropycodec.errors import (
-    CorruptDataError,
-    InvalidInputError,
-    LimitExceededError,
-)
-from entropycodec.modeldesc import (
+from entropycodec.container.blocks import _static_model, encode_block
+from entropycodec.container.modeldesc import (
     decode_code_lengths,
     decode_frequencies,
     encode_code_lengths,
     encode_frequencies,
     frequency_description_size,
 )
+from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceededError
 
 DATA = b"abracadabra" * 4
 GOLDEN_HUFFMAN = bytes.fromhex(
@@ -136,7 +133,7 @@ def _random_counts(rng, k):
 
 @pytest.mark.parametrize("k", [1, 2, 3, 17, 31, 32, 33, 100, 255, 256])
 def test_code_lengths_round_trip_and_layout(k):
-    from entropycodec.huffman import HuffmanCode
+    from entropycodec.coders.huffman import HuffmanCode
 
     rng = np.random.default_rng(k)
     code = HuffmanCode.from_frequencies(_random_counts(rng, k), max_length=15)
@@ -151,7 +148,7 @@ def test_code_lengths_round_trip_and_layout(k):
 @pytest.mark.parametrize("k", [1, 2, 5, 40, 200, 256])
 @pytest.mark.parametrize("scale_bits", [8, 12, 16])
 def test_frequencies_round_trip(k, scale_bits):
-    from entropycodec.frequency import quantize_counts
+    from entropycodec.models.counts import quantize_counts
 
     rng = np.random.default_rng(k * 100 + scale_bits)
     freqs = quantize_counts(_random_counts(rng, k), scale_bits)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from entropycodec import FrequencyTable, quantize_counts
 from entropycodec.errors import InvalidInputError
-from entropycodec.frequency import quantization_loss
+from entropycodec.models.counts import quantization_loss
 
 
 def brute_force_best(counts, scale_bits):

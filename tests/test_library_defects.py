@@ -21,10 +21,10 @@ from click.testing import CliRunner
 import entropycodec as ec
 from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_value
 from entropycodec.cli.main import cli
-from entropycodec.coding import default_scale_bits
 from entropycodec.errors import InvalidInputError, ModelError
-from entropycodec.frequency import FrequencyTable
 from entropycodec.measures import check_probabilities
+from entropycodec.models.counts import FrequencyTable
+from entropycodec.sequence import default_scale_bits
 
 PACKAGE = Path(ec.__file__).parent
 SCRIPT = shutil.which("entropycodec", path=os.path.dirname(sys.executable)) or shutil.which(

@@ -1,4 +1,4 @@
-"""rANS (entropycodec.rans): kernels, the pure-Python reference coder, choose_scale_bits."""
+"""rANS (entropycodec.coders.rans): kernels, the pure-Python reference coder, choose_scale_bits."""
 
 from __future__ import annotations
 
@@ -11,17 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entropycodec.alphabet import Alphabet
-from entropycodec.errors import (
-    CorruptDataError,
-    EntropyCodecError,
-    InvalidInputError,
-    ModelError,
-    TruncatedDataError,
-)
-from entropycodec.frequency import FrequencyTable, quantization_loss, quantize_counts
-from entropycodec.kernels.rans_kernels import encoder_table
-from entropycodec.models import StaticModel
-from entropycodec.rans import (
+from entropycodec.coders.rans import (
     HEADER_BYTES,
     RANS_L,
     RansDecoder,
@@ -32,6 +22,16 @@ from entropycodec.rans import (
     rans_encode,
     rans_encode_reference,
 )
+from entropycodec.coders.rans_kernels import encoder_table
+from entropycodec.errors import (
+    CorruptDataError,
+    EntropyCodecError,
+    InvalidInputError,
+    ModelError,
+    TruncatedDataError,
+)
+from entropycodec.models.counts import FrequencyTable, quantization_loss, quantize_counts
+from entropycodec.models.static import StaticModel
 
 
 def model_of(freqs, scale_bits):

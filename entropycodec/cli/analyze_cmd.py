@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import json_options, json_text, output_json, resolve_json_options
+from entropycodec.cli.options import json_options, json_text, output_json, resolve_json_options
 
 _CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
 _BYTES_ONLY = ("cm",)
@@ -101,7 +101,7 @@ def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, c
       entropycodec analyze book.txt --symbols words --json
       entropycodec analyze a.txt --model-from b.txt --smoothing escape
     """
-    from entropycodec.frequency import FrequencyTable
+    from entropycodec.models.counts import FrequencyTable
     from entropycodec.report import analyze as run_analysis
 
     if model_from and model_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import (
+from entropycodec.cli.options import (
     check_distribution,
     fail,
     json_options,
@@ -54,8 +54,8 @@ def _print_table(report: dict) -> None:
 
 
 def _check(specs, probs, as_json: bool, out) -> None:
+    from entropycodec.coders.prefixcheck import check_prefix_code
     from entropycodec.errors import InvalidInputError
-    from entropycodec.prefixcheck import check_prefix_code
 
     words = parse_pairs(specs, "SPEC", numeric=False)
     p = None
@@ -139,8 +139,8 @@ def code(specs, from_file, mode, max_length, check, probs, as_json, out):
         raise click.UsageError("give either SYMBOL=WEIGHT pairs or --from FILE, not both")
     if not (from_file or specs):
         raise click.UsageError("give SYMBOL=WEIGHT pairs or --from FILE")
+    from entropycodec.coders.huffman import HuffmanCode
     from entropycodec.errors import InvalidInputError
-    from entropycodec.huffman import HuffmanCode
 
     if from_file:
         from entropycodec.alphabet import split_symbols

@@ -31,7 +31,7 @@ import time
 
 import click
 
-from .files import (
+from entropycodec.cli.files import (
     FileFailed,
     NamedOutput,
     atomic_output,
@@ -305,7 +305,7 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
         if level is not None and coder != "cm":
             raise click.UsageError("--level applies only to --coder cm")
         # Validate the coder once, before touching any file (a clean exit 2 on misuse).
-        from entropycodec.container.blockcodec import check_coder
+        from entropycodec.container.blocks import check_coder
         from entropycodec.errors import InvalidInputError
 
         try:
@@ -440,7 +440,7 @@ def _warm_up(mode: str, name: str | None, settings: dict) -> None:
     Compressing, that is the chosen coder (all three candidates for auto); decompressing
     a regular file, the coders its block headers name. From stdin, nothing is known in
     advance: the first file's speed then includes the loading."""
-    from entropycodec.container.blockcodec import AUTO, AUTO_CANDIDATES, check_coder
+    from entropycodec.container.blocks import AUTO, AUTO_CANDIDATES, check_coder
     from entropycodec.errors import EntropyCodecError
 
     if mode == "compress":
@@ -455,7 +455,7 @@ def _warm_up(mode: str, name: str | None, settings: dict) -> None:
             return  # decompressing it reports the error
     else:
         return
-    from entropycodec.container.blockcodec import decode_block, encode_block
+    from entropycodec.container.blocks import decode_block, encode_block
     from entropycodec.container.format import BLOCK_HEADER, unpack_block_header
 
     sample = b"abracadabra, abracadabra! " * 20
@@ -701,7 +701,7 @@ def _undecoded(decomp) -> int:
 
 def _pump_decompress(fin, fout, progress, threads: int, stop) -> tuple[int, int]:
     from entropycodec.api import Decompressor
-    from entropycodec.container.stream import check_threads
+    from entropycodec.container.streams import check_threads
     from entropycodec.errors import TruncatedDataError
 
     threads = check_threads(threads)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from .options import (
+from entropycodec.cli.options import (
     check_output_path,
     fail,
     json_options,

@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 
-from .files import install_signal_handlers
+from entropycodec.cli.files import install_signal_handlers
 
 
 def _imported_by_the_program() -> bool:

@@ -6,7 +6,13 @@ import math
 
 import click
 
-from .options import json_options, json_text, output_json, parse_distribution, resolve_json_options
+from entropycodec.cli.options import (
+    json_options,
+    json_text,
+    output_json,
+    parse_distribution,
+    resolve_json_options,
+)
 
 _BASES = {"bits": 2.0, "nats": math.e, "hartleys": 10.0}
 

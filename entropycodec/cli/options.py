@@ -26,7 +26,7 @@ SUM_TOLERANCE = 1e-6
 
 def fail(message: str):
     """Stop the command with exit code 1 and the one line ``entropycodec: error: MESSAGE``."""
-    from .main import CommandFailed
+    from entropycodec.cli.main import CommandFailed
 
     raise CommandFailed(f"error: {message}")
 

@@ -1,4 +1,4 @@
-"""Constants and ``struct`` layouts of the ``.ec`` format (docs/format.md, version 1).
+"""Constants, limits and ``struct`` layouts of the ``.ec`` format (docs/format.md, version 1).
 
 Every fixed-size structure is packed and unpacked here, with explicit
 little-endian ``struct`` formats, together with its check field. Unpacking
@@ -18,17 +18,20 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from ..errors import ChecksumError, CorruptDataError, LimitExceededError
-from ..modeldesc import MAX_MODEL_SIZE
+from entropycodec.coders import CODERS
+from entropycodec.errors import ChecksumError, CorruptDataError, LimitExceededError
 
 MAGIC = b"\x89EC\n"
 VERSION = 1
 #: A block holds at most 2**28 bytes: its payload is then < 2**32 bits even at 15 bits/symbol.
 MAX_BLOCK_SIZE = 1 << 28
 DEFAULT_BLOCK_SIZE = 1 << 22  # 4 MiB: big enough to amortize headers, small enough to stream
+MAX_MODEL_SIZE = 300  # bytes: the largest model description a block may carry
+MAX_CODE_LENGTH = 15  # Huffman code lengths fit in 4 bits
 
 END_MARKER = 0
-CODER_IDS = {"raw": 1, "huffman": 2, "arithmetic": 3, "rans": 4, "adaptive": 5, "cm": 6}
+# a block's coder id (the registry, entropycodec.coders, assigns them) and back
+CODER_IDS = {spec.name: spec.coder_id for spec in CODERS.values()}
 CODER_NAMES = {v: k for k, v in CODER_IDS.items()}
 
 STREAM_HEADER = struct.Struct("<4sBBIH")   # magic, version, flags, max_block_size, check

@@ -19,8 +19,7 @@ import io
 import os
 from dataclasses import dataclass, field
 
-from ..errors import CorruptDataError, TruncatedDataError
-from .format import (
+from entropycodec.container.format import (
     BLOCK_HEADER,
     END_MARKER,
     END_RECORD,
@@ -30,6 +29,7 @@ from .format import (
     unpack_end_record,
     unpack_stream_header,
 )
+from entropycodec.errors import CorruptDataError, TruncatedDataError
 
 __all__ = ["BlockInfo", "ContainerInfo", "StreamInfo", "read_header"]
 

@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidInputError
-from .output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.errors import InvalidInputError
+from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
 
 __all__ = ["CORPUS_METHODS", "collect_files", "corpus_figure", "corpus_table", "plot_corpus", "run_corpus"]
 
@@ -60,10 +60,10 @@ def collect_files(paths) -> list[Path]:
 def _coder_fn(name: str, cm_level: int):
     """A function bytes -> compressed size in bits for one of our coders."""
     if name == "cm":
-        from ..cm import cm_encode
+        from entropycodec.coders.cm import cm_encode
 
         return lambda b: 8 * len(cm_encode(np.frombuffer(b, dtype=np.uint8), cm_level))
-    from ..coding import encode
+    from entropycodec.sequence import encode
 
     return lambda b: encode(b, coder=name).total_bits
 
@@ -89,8 +89,8 @@ def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int 
 
     ``cm_level`` defaults to the cm coder's ``DEFAULT_LEVEL``, as for the compressor.
     """
-    from ..cm import DEFAULT_LEVEL
-    from ..empirical import conditional_entropy
+    from entropycodec.coders.cm import DEFAULT_LEVEL
+    from entropycodec.measures import conditional_entropy
 
     cm_level = DEFAULT_LEVEL if cm_level is None else cm_level
 

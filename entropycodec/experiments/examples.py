@@ -38,10 +38,16 @@ def seed_examples(*, seed: int = 0, n: int = _SAMPLE_N) -> dict:
     """
     import numpy as np
 
-    from ..coding import encode
-    from ..huffman import HuffmanCode
-    from ..measures import cross_entropy, entropy, information_content, js_divergence, kl_divergence
-    from ..prefixcheck import check_prefix_code
+    from entropycodec.coders.huffman import HuffmanCode
+    from entropycodec.coders.prefixcheck import check_prefix_code
+    from entropycodec.measures import (
+        cross_entropy,
+        entropy,
+        information_content,
+        js_divergence,
+        kl_divergence,
+    )
+    from entropycodec.sequence import encode
 
     ln = math.e
     ex = []

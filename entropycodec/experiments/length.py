@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidInputError
-from .output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.errors import InvalidInputError
+from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
 
 __all__ = ["LENGTH_CODERS", "SOURCE_P", "length_figure", "length_table", "plot_length", "run_length"]
 
@@ -68,7 +68,7 @@ def _grid(max_n: int) -> list[int]:
 def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODERS,
                show_progress: bool = False) -> dict:
     """Run the experiment for n in 10, 20, 50, ... up to ``max_n`` (at most 10**7)."""
-    from ..report import analyze
+    from entropycodec.report import analyze
 
     max_n = int(max_n)
     if not 10 <= max_n <= MAX_N_LIMIT:

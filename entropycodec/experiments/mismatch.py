@@ -35,9 +35,9 @@ import textwrap
 
 import numpy as np
 
-from ..errors import InvalidInputError
-from ..measures import as_distribution
-from .output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.errors import InvalidInputError
+from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.measures import as_distribution
 
 __all__ = ["DEFAULT_P", "MISMATCH_CODERS", "mismatch_figure", "plot_mismatch", "run_mismatch"]
 
@@ -89,7 +89,7 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
     figure.
     ``steps``: number of t values, evenly spaced in [0, 1].
     """
-    from ..coding import encode
+    from entropycodec.sequence import encode
 
     steps = int(steps)
     if steps < 2:

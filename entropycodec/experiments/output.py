@@ -24,7 +24,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..errors import EntropyCodecError
+from entropycodec.errors import EntropyCodecError
 
 __all__ = [
     "PLOT_EXTRA_HINT",
@@ -41,11 +41,11 @@ PLOT_EXTRA_HINT = "pip install 'entropycodec[plot]'"
 
 # coder name -> module that must import for it to run
 _CODER_MODULES = {
-    "huffman": "entropycodec.huffman",
-    "arithmetic": "entropycodec.arithmetic",
-    "rans": "entropycodec.rans",
-    "adaptive": "entropycodec.adaptive",
-    "cm": "entropycodec.cm",
+    "huffman": "entropycodec.coders.huffman",
+    "arithmetic": "entropycodec.coders.arithmetic",
+    "rans": "entropycodec.coders.rans",
+    "adaptive": "entropycodec.coders.adaptive",
+    "cm": "entropycodec.coders.cm",
 }
 
 
@@ -138,7 +138,7 @@ def available_coders(names) -> tuple[list[str], dict[str, str]]:
         try:
             mod = importlib.import_module(module)
             if name == "cm" and not hasattr(mod, "cm_encode"):
-                raise ImportError("entropycodec.cm has no cm_encode")
+                raise ImportError("entropycodec.coders.cm has no cm_encode")
         except ImportError as exc:
             skipped[name] = f"not available in this checkout ({exc})"
             continue

@@ -34,8 +34,8 @@ import math
 
 import numpy as np
 
-from ..errors import InvalidInputError
-from .output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.errors import InvalidInputError
+from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
 
 __all__ = [
     "DEFAULT_BINARY_P",
@@ -109,7 +109,7 @@ def run_skew(*, n: int = 100_000, binary_p=DEFAULT_BINARY_P,
              alphabet_sizes=DEFAULT_ALPHABET_SIZES, seed: int = 0, coders=SKEW_CODERS,
              show_progress: bool = False) -> dict:
     """Run the experiment: one series for binary sources and one per size in ``alphabet_sizes``."""
-    from ..coding import encode
+    from entropycodec.sequence import encode
 
     n = int(n)
     if not 1 <= n <= 10**8:

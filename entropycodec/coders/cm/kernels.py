@@ -18,7 +18,7 @@ byte, ``(x1 >> 24) + 1``, which the decoder extends with zero bytes to a value
 inside the final interval.
 
 >>> import numpy as np
->>> from entropycodec.cm.levels import allocate_tables
+>>> from entropycodec.coders.cm.levels import allocate_tables
 >>> data = np.frombuffer(b"abracadabra", dtype=np.uint8).copy()
 >>> out = np.zeros(64, dtype=np.uint8)
 >>> written = run_model(False, data, len(data), out, *allocate_tables(1).values())
@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .components import (
+from entropycodec.coders.cm.components import (
     apm_p,
     apm_update,
     context_hash,
@@ -47,7 +47,7 @@ from .components import (
     statemap_update,
     stretch_fast,
 )
-from .levels import N_HASHED, N_INPUTS
+from entropycodec.coders.cm.levels import N_HASHED, N_INPUTS
 
 __all__ = ["run_model", "MATCH_MIN_LENGTH"]
 

@@ -1,6 +1,6 @@
 """Numba kernels for interleaved rANS: 4 lanes of 64-bit states, 32-bit words.
 
-The layout and the math are explained in :mod:`entropycodec.rans`, whose
+The layout and the math are explained in :mod:`entropycodec.coders.rans`, whose
 ``rans_encode_reference`` / ``rans_decode_reference`` (plain division, one
 symbol at a time) are these kernels' pure-Python twins and test oracle.
 

@@ -24,10 +24,9 @@ import struct
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from ..errors import ChecksumError, CorruptDataError, InvalidInputError
-from .blockcodec import check_coder, decode_block, encode_block
-from .crc import crc32_combine
-from .format import (
+from entropycodec.container.blocks import check_coder, decode_block, encode_block
+from entropycodec.container.crc import crc32_combine
+from entropycodec.container.format import (
     BLOCK_HEADER,
     DEFAULT_BLOCK_SIZE,
     END_MARKER,
@@ -42,6 +41,7 @@ from .format import (
     unpack_end_record,
     unpack_stream_header,
 )
+from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError
 
 __all__ = ["StreamReader", "StreamWriter", "check_block_size", "check_threads"]
 
@@ -174,7 +174,7 @@ class StreamReader:
 
     For parallel decoding, :meth:`next_unit` only parses: it hands out each block's
     header and stored bytes (to decode anywhere with
-    :func:`~entropycodec.container.blockcodec.decode_block`), and the caller reports
+    :func:`~entropycodec.container.blocks.decode_block`), and the caller reports
     the decoded blocks back in stream order with :meth:`account` and finally
     :meth:`finish`, which checks the end marker.
     """

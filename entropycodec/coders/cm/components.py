@@ -1,7 +1,7 @@
 """Model components of the context-mixing coder, as small numba functions.
 
 Each function is one piece of the lpaq-style model and works on integers only;
-the kernel in :mod:`entropycodec.cm.kernel` calls them once per bit (or once per
+the kernel in :mod:`entropycodec.coders.cm.kernels` calls them once per bit (or once per
 nibble for the hash table). Units used throughout:
 
 * a *probability* is 12-bit, ``p = P(bit = 1) * 4096`` in [1, 4095];
@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .tables import SQUASH_KNOTS, STATE_COUNTS, STATE_NEXT, STRETCH
+from entropycodec.coders.cm.tables import SQUASH_KNOTS, STATE_COUNTS, STATE_NEXT, STRETCH
 
 __all__ = [
     "squash_fast",

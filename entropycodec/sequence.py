@@ -47,20 +47,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display_symbol, is_byte_data
-from .errors import InvalidInputError, ModelError
-from .frequency import FrequencyTable, quantize_counts
-from .huffman import HuffmanCode
-from .models import StaticModel
+from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display_symbol, is_byte_data
+from entropycodec.coders import CODERS as CODER_SPECS
+from entropycodec.coders import LEARNING_CODERS, SYMBOL_CODERS
+from entropycodec.coders.huffman import HuffmanCode
+from entropycodec.errors import InvalidInputError, ModelError
+from entropycodec.models.counts import FrequencyTable, quantize_counts
+from entropycodec.models.protocol import MAX_SCALE_BITS
+from entropycodec.models.static import StaticModel
 
 __all__ = ["encode", "decode", "Encoded", "CODERS", "build_model", "coders_for",
            "default_scale_bits"]
 
-CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
-LEARNING_CODERS = ("adaptive", "cm")  # learn their model while coding: no model= and no header
-BYTES_ONLY_CODERS = ("cm",)  # model the bits of bytes
+CODERS = SYMBOL_CODERS  # every coder encode() takes, in report order (the registry's)
+BYTES_ONLY_CODERS = tuple(c for c in CODERS if CODER_SPECS[c].bytes_only)  # model bits of bytes
 DEFAULT_SCALE_BITS = 16  # the default for alphabets of up to 4096 coded symbols
-MAX_CODER_SCALE_BITS = 24  # the arithmetic and rANS coders' limit
+MAX_CODER_SCALE_BITS = MAX_SCALE_BITS  # the arithmetic and rANS coders' limit
 ESCAPE = "<ESC>"  # display name of the escape symbol (smoothing="escape")
 
 
@@ -279,17 +281,19 @@ def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
     occur and are not listed. The adaptive coder needs the alphabet listing plus
     4 bytes for its size.
     """
-    if coder == "cm":
+    spec = CODER_SPECS[coder]
+    if spec.has_level:
         return 8  # the level byte
-    if coder == "adaptive":
+    if spec.model_kind == "learned":
         return 0 if alphabet.is_bytes else 8 * (_alphabet_bytes(alphabet) + 4)
+    is_code = spec.model_kind == "code"
     if alphabet.is_bytes and len(alphabet) == 256:
-        from . import modeldesc
+        from entropycodec.container import modeldesc
 
-        if coder == "huffman":
+        if is_code:
             return 8 * len(modeldesc.encode_code_lengths(model.lengths_array))
         return 8 * len(modeldesc.encode_frequencies(model.freqs, model.scale_bits))
-    values = np.asarray(model.lengths_array if coder == "huffman" else model.freqs)
+    values = np.asarray(model.lengths_array if is_code else model.freqs)
     used = values > 0
     return 8 * (_alphabet_bytes(alphabet, used) + _varint_bytes(values[used]) + 1)
 
@@ -344,6 +348,14 @@ def _smooth(alphabet, idx, counts, q, smoothing):
     return alphabet, idx, counts, q_new, {}
 
 
+def _coder_model(spec, model, alphabet: Alphabet):
+    """What the coder's entry point takes as its model: the HuffmanCode or StaticModel,
+    cm's level, or (adaptive) the alphabet size."""
+    if spec.model_kind == "learned" and not spec.has_level:
+        return len(alphabet)
+    return model
+
+
 def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | None = None,
            smoothing=None, max_length: int | None = None) -> Encoded:
     """Code ``symbols`` (bytes, str, or any sequence of hashable symbols) with one coder.
@@ -380,28 +392,19 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     scale = int(scale_bits)
     scale = max(scale, (k_needed - 1).bit_length())
 
-    if coder == "huffman":
+    spec = CODER_SPECS[coder]
+    if spec.model_kind == "code":
         cm = HuffmanCode(alphabet, np.zeros(len(alphabet), np.int64))
         if (q > 0).any():
             cm = HuffmanCode.from_frequencies(FrequencyTable(alphabet, q), max_length=max_length)
-        payload = cm.encode_indices(idx) if n else b""
-    elif coder in ("arithmetic", "rans"):
+    elif spec.model_kind == "frequencies":
         freqs = quantize_counts(q, scale) if (q > 0).any() else np.zeros(len(alphabet), np.int64)
         cm = StaticModel(alphabet, freqs, scale, source_counts=counts)
-        if coder == "arithmetic":
-            from .arithmetic import arithmetic_encode
-            payload = arithmetic_encode(idx, cm) if n else b""
-        else:
-            from .rans import rans_encode
-            payload = rans_encode(idx, cm) if n else b""
-    elif coder == "adaptive":
-        from .adaptive import adaptive_encode
+    elif spec.has_level:  # cm: the decoder rebuilds the model from the level alone
+        cm = spec.implementation().DEFAULT_LEVEL
+    else:  # adaptive: nothing but the alphabet size
         cm = None
-        payload = adaptive_encode(idx, len(alphabet)) if n else b""
-    else:
-        from .cm import DEFAULT_LEVEL, cm_encode
-        cm = DEFAULT_LEVEL  # the model is rebuilt by the decoder from the level alone
-        payload = cm_encode(idx, DEFAULT_LEVEL) if n else b""
+    payload = spec.encode(idx, _coder_model(spec, cm, alphabet)) if n else b""
 
     header = header_bits_for(coder, cm, alphabet) if n else 0
     fixup, side = 0.0, 0
@@ -441,20 +444,9 @@ def decode(encoded: Encoded):
         raise InvalidInputError(f"unknown coder {encoded.coder!r}")
     if n == 0:  # nothing was coded (and an empty alphabet has no model to rebuild)
         idx = np.empty(0, dtype=np.int64)
-    elif encoded.coder == "huffman":
-        idx = encoded.model.decode_indices(encoded.payload, n)
-    elif encoded.coder == "arithmetic":
-        from .arithmetic import arithmetic_decode
-        idx = arithmetic_decode(encoded.payload, n, encoded.model)
-    elif encoded.coder == "rans":
-        from .rans import rans_decode
-        idx = rans_decode(encoded.payload, n, encoded.model)
-    elif encoded.coder == "adaptive":
-        from .adaptive import adaptive_decode
-        idx = adaptive_decode(encoded.payload, n, len(alphabet))
-    elif encoded.coder == "cm":
-        from .cm import cm_decode
-        idx = cm_decode(encoded.payload, n, encoded.model)
+    else:
+        spec = CODER_SPECS[encoded.coder]
+        idx = spec.decode(encoded.payload, n, _coder_model(spec, encoded.model, alphabet))
     if encoded.escape:
         # ESC positions take, in order, the unknown symbols' original indices
         idx = np.asarray(idx, dtype=np.int64).copy()

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .errors import InvalidInputError
+from entropycodec.errors import InvalidInputError
 
 __all__ = ["check_prefix_code", "PrefixCodeCheck"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import InvalidInputError
+from entropycodec.errors import InvalidInputError
 
 __all__ = ["huffman_lengths", "package_merge_lengths", "optimal_lengths"]
 

@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import CorruptDataError, InvalidInputError, LimitExceededError, TruncatedDataError
-from .levels import DEFAULT_LEVEL, LEVELS, allocate_tables, memory_bytes
+from entropycodec.coders.cm.levels import DEFAULT_LEVEL, LEVELS, allocate_tables, memory_bytes
+from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceededError, TruncatedDataError
 
 # The decoder reads this many bytes past what the encoder wrote (kernel.DECODER_LOOKAHEAD; kept
 # here too so that importing this module does not import numba).
@@ -93,7 +93,7 @@ def cm_encode(data, level: int = DEFAULT_LEVEL) -> bytes:
     n = data.shape[0]
     if n == 0:
         return b""
-    from .kernel import run_model
+    from entropycodec.coders.cm.kernels import run_model
 
     # The kernel reads the input as the match model's history; it needs a writable contiguous
     # array only because the decoder's history (the output) is written, and one compiled
@@ -137,7 +137,7 @@ def cm_decode(payload, n: int, level: int) -> np.ndarray:
         raise LimitExceededError(
             f"{n} bytes cannot come from a {stream.shape[0]}-byte cm payload (at most {limit})"
         )
-    from .kernel import run_model
+    from entropycodec.coders.cm.kernels import run_model
 
     out = np.zeros(n, dtype=np.uint8)
     consumed = run_model(True, out, n, stream, *allocate_tables(level).values())

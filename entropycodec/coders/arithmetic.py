@@ -2,8 +2,8 @@
 
 Two layers, Nayuki's split: :class:`ArithmeticEncoder` / :class:`ArithmeticDecoder`
 take the model *per call* (anything with ``total``, ``interval(index)`` and
-``symbol_at(cum)``: a :class:`~entropycodec.models.StaticModel`, an
-:class:`~entropycodec.adaptive.AdaptiveModel`, your own context model), one
+``symbol_at(cum)``: a :class:`~entropycodec.models.static.StaticModel`, an
+:class:`~entropycodec.models.adaptive.AdaptiveModel`, your own context model), one
 symbol at a time, in pure Python. :func:`arithmetic_encode` and
 :func:`arithmetic_decode` code a whole array with a static model in numba
 kernels: with ``lanes=1`` they produce exactly the classes' bytes; with
@@ -30,9 +30,9 @@ The coder (LZMA's carry-less range coder, widened to 48 bits):
 The decoder keeps ``code`` = value - low, with the invariant 0 <= code < rng;
 a value that falls in the unused tail is reported as corrupt data, and at the
 end the decoder recomputes how long the stream must be, so truncation and
-trailing bytes are detected (see :func:`entropycodec.kernels.range_kernels.check_end`).
+trailing bytes are detected (see :func:`entropycodec.coders.range_kernels.check_end`).
 
->>> from entropycodec.frequency import FrequencyTable
+>>> from entropycodec.models.counts import FrequencyTable
 >>> model = FrequencyTable.from_data("ABCAADABCA").quantize(4)
 >>> enc = ArithmeticEncoder()
 >>> for i in [0, 1, 2, 0, 0, 3, 0, 1, 2, 0]:
@@ -53,13 +53,19 @@ trailing bytes are detected (see :func:`entropycodec.kernels.range_kernels.check
 
 from __future__ import annotations
 
-import math
-import operator
-
 import numpy as np
 
-from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
-from .kernels import range_kernels as rk
+from entropycodec.coders import range_kernels as rk
+from entropycodec.coders.checks import (
+    as_index_array,
+    check_count,
+    check_payload_size,
+    index_dtype,
+    raise_for_status,
+    static_model_arrays,
+)
+from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from entropycodec.models.protocol import MAX_SCALE_BITS
 
 __all__ = [
     "MAX_SCALE_BITS",
@@ -69,89 +75,8 @@ __all__ = [
     "arithmetic_encode",
 ]
 
-MAX_SCALE_BITS = 24  # static models: r = rng >> scale_bits stays >= 2**16
 BOT, TOP, INITIAL_RANGE = rk.BOT, rk.TOP, rk.INITIAL_RANGE
 WINDOW_BYTES = rk.WINDOW_BYTES
-
-
-# ----------------------------------------------------------------------------
-# Input checks shared by the coders (rans and adaptive import them).
-
-
-def as_index_array(indices, alphabet_size: int) -> np.ndarray:
-    """``indices`` as a flat integer array with every value in [0, alphabet_size)."""
-    arr = np.asarray(indices).reshape(-1)
-    if arr.size == 0:
-        return arr if arr.dtype.kind in "iu" else arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
-        raise InvalidInputError(f"indices must be integers, got dtype {arr.dtype}")
-    if arr.dtype == np.uint8 and alphabet_size >= 256:
-        return arr  # every byte value is in range
-    if int(arr.min()) < 0 or int(arr.max()) >= alphabet_size:
-        raise ModelError(f"indices must lie in 0..{alphabet_size - 1}")
-    return arr.astype(np.int64) if arr.dtype == np.uint64 else arr
-
-
-def index_dtype(alphabet_size: int):
-    """dtype of decoded indices: uint8 up to 256 symbols, else int32 (int64 beyond 2**31)."""
-    if alphabet_size <= 256:
-        return np.uint8
-    return np.int32 if alphabet_size <= 2**31 else np.int64
-
-
-def check_count(n) -> int:
-    """``n`` as a non-negative Python int (the number of symbols to decode)."""
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise InvalidInputError(f"n must be an integer, got {type(n).__name__}") from None
-    if n < 0:
-        raise InvalidInputError(f"n must be >= 0, got {n}")
-    return n
-
-
-def check_payload_size(payload_bytes: int, n: int, freqs, total: int, overhead_bytes: int) -> None:
-    """Refuse an ``n`` that the payload is far too short to hold (before allocating n).
-
-    Every symbol costs at least -log2(max_freq / total) bits, so a valid
-    payload has at least n times that many bits, minus the coder's fixed
-    overhead. Catches a corrupt symbol count before a huge allocation.
-    """
-    if n == 0:
-        return
-    top = int(np.max(freqs)) if len(freqs) else 0
-    if top <= 0:
-        raise ModelError("the model has no symbol with a non-zero frequency")
-    if top >= total:
-        return  # a certain symbol costs nothing; no bound
-    min_bits = n * -math.log2(top / total) * 0.999 - 8 * overhead_bytes - 64
-    if 8 * payload_bytes < min_bits:
-        raise TruncatedDataError(
-            f"{payload_bytes} bytes cannot hold {n} symbols of this model (need ~{min_bits / 8:.0f})"
-        )
-
-
-def static_model_arrays(model, max_scale_bits: int = MAX_SCALE_BITS):
-    """(freqs int64, cumulative int64, scale_bits) of a StaticModel, validated."""
-    scale_bits = operator.index(model.scale_bits)
-    if not 1 <= scale_bits <= max_scale_bits:
-        raise InvalidInputError(f"scale_bits must be in 1..{max_scale_bits}, got {scale_bits}")
-    freqs = np.asarray(model.freqs, dtype=np.int64)
-    cumulative = np.asarray(model.cumulative, dtype=np.int64)
-    if freqs.ndim != 1 or cumulative.shape != (freqs.size + 1,) or (freqs < 0).any():
-        raise InvalidInputError("model needs freqs (k,) and cumulative (k + 1,) arrays")
-    total = int(cumulative[-1]) if cumulative.size else 0
-    if total not in (0, 1 << scale_bits) or not np.array_equal(np.diff(cumulative), freqs):
-        raise InvalidInputError(f"model frequencies do not sum to 2**{scale_bits}")
-    return freqs, cumulative, scale_bits
-
-
-def raise_for_status(status: int, what: str) -> None:
-    """Turn a decoder kernel's status code into the package's exception."""
-    if status == rk.TRUNCATED:
-        raise TruncatedDataError(f"{what}: the payload ends before the stream does")
-    if status != rk.OK:
-        raise CorruptDataError(f"{what}: the payload is not a valid stream for this model")
 
 
 # ----------------------------------------------------------------------------
@@ -170,7 +95,7 @@ class ArithmeticEncoder:
 
     Call :meth:`finish` once at the end to get the payload.
 
-    >>> from entropycodec.adaptive import AdaptiveModel
+    >>> from entropycodec.models.adaptive import AdaptiveModel
     >>> m, enc = AdaptiveModel(4), ArithmeticEncoder()
     >>> for i in [3, 3, 3, 1]:
     ...     enc.write(m, i)
@@ -377,7 +302,7 @@ def _packed_table(freqs, cumulative, slot) -> np.ndarray:
 
 
 def arithmetic_encode(indices, model, *, lanes: int | None = None) -> bytes:
-    """Range-code an index array with a :class:`~entropycodec.models.StaticModel`.
+    """Range-code an index array with a :class:`~entropycodec.models.static.StaticModel`.
 
     ``lanes=1`` writes one stream, byte for byte what :class:`ArithmeticEncoder`
     writes. ``lanes=2`` codes the even positions and the odd positions as two

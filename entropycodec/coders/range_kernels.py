@@ -1,7 +1,7 @@
 """Numba kernels for the range coder with a static model (total = 2**scale_bits).
 
-The arithmetic is the one of :class:`entropycodec.arithmetic.ArithmeticEncoder`
-and :class:`~entropycodec.arithmetic.ArithmeticDecoder`, which are these
+The arithmetic is the one of :class:`entropycodec.coders.arithmetic.ArithmeticEncoder`
+and :class:`~entropycodec.coders.arithmetic.ArithmeticDecoder`, which are these
 kernels' pure-Python twins and test oracle: for the same static model both
 produce the same bytes. The helpers below (:func:`shift_low`,
 :func:`flush`, :func:`check_end`) are shared with the adaptive kernels so the

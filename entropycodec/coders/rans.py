@@ -43,7 +43,7 @@ The math, in Duda's notation, with M = 2**scale_bits, f = freq[s], c = cum[s]:
 - decode: s = slot[x % M]; x = D(x) = f * (x // M) + (x % M) - c, then read a
   word while x < L.
 
->>> from entropycodec.frequency import FrequencyTable
+>>> from entropycodec.models.counts import FrequencyTable
 >>> model = FrequencyTable.from_data("ABCAADABCA").quantize(4)
 >>> payload = rans_encode([0, 1, 2, 0, 0, 3, 0, 1, 2, 0], model)
 >>> len(payload)  # 10 symbols x 1.8 bits fit in the states: no words
@@ -61,7 +61,8 @@ import struct
 
 import numpy as np
 
-from .arithmetic import (
+from entropycodec.coders import rans_kernels as rkern
+from entropycodec.coders.checks import (
     as_index_array,
     check_count,
     check_payload_size,
@@ -69,9 +70,9 @@ from .arithmetic import (
     raise_for_status,
     static_model_arrays,
 )
-from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
-from .frequency import quantization_loss, quantize_counts
-from .kernels import rans_kernels as rkern
+from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from entropycodec.models.counts import quantization_loss, quantize_counts
+from entropycodec.models.protocol import MAX_SCALE_BITS
 
 __all__ = [
     "MAX_SCALE_BITS",
@@ -88,7 +89,7 @@ RANS_L = rkern.RANS_L  # 2**31: lower bound of the normalization interval
 LANES = rkern.LANES  # interleaved states
 STATE_BYTES = 8  # a flushed state: 64 bits, little-endian
 HEADER_BYTES = LANES * STATE_BYTES
-MAX_SCALE_BITS = 24  # x_max = 2**(63 - scale_bits) * f; keeps M / L <= 2**-7
+# MAX_SCALE_BITS (24, models.protocol): x_max = 2**(63 - scale_bits) * f; keeps M / L <= 2**-7
 MIN_AUTO_SCALE_BITS = 12  # smaller tables buy no speed; 4 KB slot table fits L1
 MAX_AUTO_SCALE_BITS = 22
 
@@ -208,67 +209,83 @@ def _check_layout(payload: bytes, n: int) -> int:
 
 
 class RansEncoder:
-    """Interleaved rANS encoder for one static model. LIFO: see READ ME FIRST.
+    """Interleaved rANS encoder. LIFO: see READ ME FIRST.
 
-    >>> from entropycodec.frequency import FrequencyTable
+    The model comes with the symbols (``encode_reverse(indices, model)``), as for
+    every array coder here; a model given to the constructor is the default for
+    each call. Encoder tables are built once per model and kept.
+
+    >>> from entropycodec.models.counts import FrequencyTable
     >>> model = FrequencyTable.from_data(b"abracadabra").quantize(12)
-    >>> payload = RansEncoder(model).encode_reverse(np.frombuffer(b"abracadabra", np.uint8))
-    >>> RansDecoder(payload, model).decode(11).tobytes()
+    >>> payload = RansEncoder().encode_reverse(np.frombuffer(b"abracadabra", np.uint8), model)
+    >>> RansDecoder(payload).decode(11, model).tobytes()
     b'abracadabra'
     """
 
-    __slots__ = ("_freqs", "_table", "model")
+    __slots__ = ("_cached", "model")
 
-    def __init__(self, model):
-        freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS)
+    def __init__(self, model=None):
         self.model = model
-        self._freqs = freqs
-        self._table = rkern.encoder_table(freqs, cumulative, scale_bits)
+        self._cached = None  # (model, freqs, encoder table) of the last model used
 
-    def encode_reverse(self, indices) -> bytes:
+    def _tables(self, model, n: int):
+        if model is None:
+            raise InvalidInputError("RansEncoder needs a model: encode_reverse(indices, model)")
+        if self._cached is None or self._cached[0] is not model:
+            freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS, n)
+            self._cached = (model, freqs, rkern.encoder_table(freqs, cumulative, scale_bits))
+        return self._cached[1], self._cached[2]
+
+    def encode_reverse(self, indices, model=None) -> bytes:
         """Code ``indices`` last to first, so that decoding yields them first to last."""
-        idx = as_index_array(indices, self._freqs.size)
+        model = self.model if model is None else model
+        freqs, table = self._tables(model, np.size(indices))
+        idx = as_index_array(indices, freqs.size)
         if idx.size == 0:
             return b""
         out = np.empty(idx.size + 2 * LANES, dtype=np.uint32)  # <= 1 word per symbol
-        start = rkern.encode_reverse(idx, self._table, out)
+        start = rkern.encode_reverse(idx, table, out)
         if start < 0:  # a symbol with frequency 0: let the model name it
-            self.model.check_codable(idx)
+            model.check_codable(idx)
             raise ModelError(f"index {int(idx[-1 - start])} has frequency 0 in the model")
         return out[start:].astype("<u4", copy=False).tobytes()
 
 
 class RansDecoder:
-    """Decoder for a payload of :class:`RansEncoder` (same model)."""
+    """Decoder for a payload of :class:`RansEncoder`; ``decode(n, model)`` with the
+    encoder's model (a model given to the constructor is the default)."""
 
-    __slots__ = ("_cumulative", "_freqs", "_payload", "_scale_bits", "model")
+    __slots__ = ("_payload", "model")
 
-    def __init__(self, payload, model):
-        self._freqs, self._cumulative, self._scale_bits = static_model_arrays(model, MAX_SCALE_BITS)
+    def __init__(self, payload, model=None):
         self.model = model
         self._payload = bytes(payload)
 
-    def decode(self, n: int) -> np.ndarray:
+    def decode(self, n: int, model=None) -> np.ndarray:
         """Decode all ``n`` symbols of the payload, in the order they were given."""
+        model = self.model if model is None else model
+        if model is None:
+            raise InvalidInputError("RansDecoder needs a model: decode(n, model)")
         n = check_count(n)
+        freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS, n)
         nwords = _check_layout(self._payload, n)
-        check_payload_size(len(self._payload), n, self._freqs, 1 << self._scale_bits, HEADER_BYTES)
-        out = np.empty(n, dtype=index_dtype(self._freqs.size))
+        check_payload_size(len(self._payload), n, freqs, 1 << scale_bits, HEADER_BYTES)
+        out = np.empty(n, dtype=index_dtype(freqs.size))
         if nwords == 0:
             return out
         words = np.zeros(nwords + 1, dtype=np.uint32)  # one zero word of padding
         words[:nwords] = np.frombuffer(self._payload, dtype="<u4")
-        status = rkern.decode(words, nwords, n, self.model.slot_table(), self._freqs,
-                              self._cumulative, self._scale_bits, out)
+        status = rkern.decode(words, nwords, n, model.slot_table(), freqs, cumulative,
+                              scale_bits, out)
         raise_for_status(status, "rANS decoder")
         return out
 
 
 def rans_encode(indices, model) -> bytes:
     """rANS-encode an index array with a static model (4 lanes; see READ ME FIRST)."""
-    return RansEncoder(model).encode_reverse(indices)
+    return RansEncoder().encode_reverse(indices, model)
 
 
 def rans_decode(payload, n: int, model) -> np.ndarray:
     """Decode ``n`` indices from a :func:`rans_encode` payload made with the same model."""
-    return RansDecoder(payload, model).decode(n)
+    return RansDecoder(payload).decode(n, model)

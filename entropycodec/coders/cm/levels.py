@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tables import STATE_COUNTS, squash
+from entropycodec.coders.cm.tables import STATE_COUNTS, squash
 
 __all__ = ["LEVELS", "DEFAULT_LEVEL", "memory_bytes", "allocate_tables", "N_INPUTS", "N_HASHED"]
 

@@ -30,12 +30,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
-from .codelengths import optimal_lengths
-from .errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
-from .frequency import FrequencyTable
+from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
+from entropycodec.coders.codelengths import optimal_lengths
+from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from entropycodec.models.counts import FrequencyTable
 
-__all__ = ["HuffmanCode"]
+__all__ = ["HuffmanCode", "huffman_decode", "huffman_encode"]
 
 TABLE_BITS = 12  # decoder look-up table index width: 4096 entries stay in L1 cache
 MAX_KERNEL_LENGTH = 57  # longest word the decoding window can hold (see huffman_kernels)
@@ -290,7 +290,7 @@ class HuffmanCode:
 
     def encode_indices(self, idx: np.ndarray) -> bytes:
         """Like :meth:`encode`, for an array of alphabet indices."""
-        from .kernels.huffman_kernels import encode_kernel
+        from entropycodec.coders.huffman_kernels import encode_kernel
 
         if idx.size == 0:
             return b""
@@ -340,7 +340,7 @@ class HuffmanCode:
 
     def decode_indices(self, data, count: int) -> np.ndarray:
         """Decode ``count`` symbol indices from ``data``."""
-        from .kernels.huffman_kernels import OK, decode_kernel, decode_short_kernel
+        from entropycodec.coders.huffman_kernels import OK, decode_kernel, decode_short_kernel
 
         count = int(count)
         if count < 0:
@@ -372,3 +372,13 @@ class HuffmanCode:
     def decode(self, data, count: int):
         """Decode ``count`` symbols: ``bytes`` for the byte alphabet, else a list of symbols."""
         return self.alphabet.from_indices(self.decode_indices(data, count))
+
+
+def huffman_encode(indices, code: HuffmanCode) -> bytes:
+    """The registry's entry point: ``code.encode_indices(indices)``."""
+    return code.encode_indices(indices)
+
+
+def huffman_decode(payload, n: int, code: HuffmanCode):
+    """The registry's entry point: ``code.decode_indices(payload, n)``."""
+    return code.decode_indices(payload, n)

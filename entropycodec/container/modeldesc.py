@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import CorruptDataError
+from entropycodec.container.format import MAX_CODE_LENGTH, MAX_MODEL_SIZE
+from entropycodec.errors import CorruptDataError
+from entropycodec.models.protocol import MAX_SCALE_BITS
 
 __all__ = [
     "MAX_CODE_LENGTH",
+    "MAX_MODEL_SIZE",
     "MAX_SCALE_BITS",
     "decode_code_lengths",
     "decode_frequencies",
@@ -36,10 +39,6 @@ __all__ = [
     "encode_frequencies",
     "frequency_description_size",
 ]
-
-MAX_MODEL_SIZE = 300  # bytes: the largest model description a block may carry
-MAX_CODE_LENGTH = 15  # lengths fit in 4 bits
-MAX_SCALE_BITS = 24   # the range and rANS coders' precision limit (total <= 2**24)
 
 LAYOUT_ALL, LAYOUT_BITMAP, LAYOUT_LIST = 0, 1, 2
 

@@ -1,14 +1,14 @@
 """Numba kernels for the range coder with an adaptive order-0 model.
 
-The model is the one of :class:`entropycodec.adaptive.AdaptiveModel`: every
+The model is the one of :class:`entropycodec.models.adaptive.AdaptiveModel`: every
 count starts at 1; after each symbol its count grows by ``increment``; when
 the total exceeds ``limit`` every count is halved, rounding up (so none
 reaches 0). Cumulative counts come from a Fenwick tree (``tree[i]`` holds the
 sum of counts[i - lowbit(i) .. i - 1], 1-based), so both the encoder's prefix
 sum and the decoder's search cost O(log k).
 
-The coder is the range coder of :mod:`entropycodec.kernels.range_kernels`
-with r = rng // total. :class:`~entropycodec.arithmetic.ArithmeticEncoder` with
+The coder is the range coder of :mod:`entropycodec.coders.range_kernels`
+with r = rng // total. :class:`~entropycodec.coders.arithmetic.ArithmeticEncoder` with
 an ``AdaptiveModel`` (updated after each symbol) is the pure-Python twin: same
 bytes. The Fenwick loops are written out inside the kernels because numba
 calls between kernels that pass arrays cost far more than the loops.
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .range_kernels import (
+from entropycodec.coders.range_kernels import (
     BOT,
     CORRUPT,
     INITIAL_RANGE,

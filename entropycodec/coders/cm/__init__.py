@@ -14,7 +14,7 @@ Importing this package does not import numba; the kernels compile (or load
 from numba's cache) on the first call of :func:`cm_encode` or :func:`cm_decode`.
 
 >>> import numpy as np
->>> from entropycodec.cm import cm_encode, cm_decode, DEFAULT_LEVEL
+>>> from entropycodec.coders.cm import cm_encode, cm_decode, DEFAULT_LEVEL
 >>> data = np.frombuffer(b"abracadabra abracadabra abracadabra", dtype=np.uint8)
 >>> payload = cm_encode(data)
 >>> len(payload) < len(data)
@@ -25,6 +25,13 @@ True
 
 from __future__ import annotations
 
-from .codec import DEFAULT_LEVEL, LEVELS, cm_decode, cm_encode, max_decoded_size, memory_bytes
+from entropycodec.coders.cm.codec import (
+    DEFAULT_LEVEL,
+    LEVELS,
+    cm_decode,
+    cm_encode,
+    max_decoded_size,
+    memory_bytes,
+)
 
 __all__ = ["cm_encode", "cm_decode", "LEVELS", "DEFAULT_LEVEL", "memory_bytes", "max_decoded_size"]

@@ -26,8 +26,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
-from .errors import InvalidInputError
+from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
+from entropycodec.errors import InvalidInputError
+from entropycodec.measures import quantization_loss
 
 __all__ = ["FrequencyTable", "quantize_counts", "quantization_loss"]
 
@@ -122,24 +123,6 @@ def quantize_counts(counts, scale_bits: int) -> np.ndarray:
     return f
 
 
-def quantization_loss(counts, freqs) -> float:
-    """KL(P || F / sum F) in bits per symbol, P the normalized counts.
-
-    >>> quantization_loss([1, 1], [1, 1])
-    0.0
-    """
-    c = np.asarray(counts, dtype=np.float64)
-    f = np.asarray(freqs, dtype=np.float64)
-    mask = c > 0
-    if not mask.any():
-        return 0.0
-    if (f[mask] <= 0).any():
-        return math.inf
-    p = c[mask] / c.sum()
-    q = f[mask] / f.sum()
-    return max(float((p * np.log2(p / q)).sum()), 0.0)
-
-
 def _is_byte_key(key) -> bool:
     return (isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_))
             and 0 <= key <= 255)
@@ -179,7 +162,7 @@ class FrequencyTable:
         """Count the symbols of ``data`` (bytes-like, numpy array, str or any iterable)."""
         if alphabet is None and isinstance(data, (str, np.ndarray)) and not is_byte_data(data):
             # characters and integer arrays: distinct symbols and counts in one pass
-            from .alphabet import code_points, distinct_counts, integer_values
+            from entropycodec.alphabet import code_points, distinct_counts, integer_values
 
             values = code_points(data) if isinstance(data, str) else integer_values(data)
             if values is not None:
@@ -252,8 +235,8 @@ class FrequencyTable:
         return {s: c for s, c in zip(self.symbols, self.counts.tolist()) if c}
 
     def quantize(self, scale_bits: int = 16):
-        """The :class:`~entropycodec.models.StaticModel` with frequencies summing to 2**scale_bits."""
-        from .models import StaticModel
+        """The :class:`~entropycodec.models.static.StaticModel` with frequencies summing to 2**scale_bits."""
+        from entropycodec.models.static import StaticModel
 
         return StaticModel(self.alphabet, quantize_counts(self.counts, scale_bits), scale_bits,
                            source_counts=self.counts)

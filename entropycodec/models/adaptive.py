@@ -1,4 +1,4 @@
-"""Adaptive order-0 model and the one-pass adaptive range coder built on it.
+"""Adaptive order-0 model: counts that learn as coding goes.
 
 :class:`AdaptiveModel` learns symbol frequencies as it goes, so nothing about
 the data has to be sent ahead of it: encoder and decoder start from the same
@@ -10,12 +10,10 @@ total <= 2**24) and makes the model forget old statistics, which helps on
 data whose statistics drift. Cumulative counts come from a Fenwick tree, so
 ``interval`` and ``symbol_at`` cost O(log k).
 
-The model has the narrow interface every coder here accepts (``total``,
-``interval``, ``symbol_at``), plus ``update``; it never touches bits.
-
-:func:`adaptive_encode` / :func:`adaptive_decode` run model and range coder
-in one numba kernel; their bytes are those of
-:class:`~entropycodec.arithmetic.ArithmeticEncoder` with an AdaptiveModel.
+The model has the per-call interface of
+:class:`~entropycodec.models.protocol.IntervalModel` (``total``, ``interval``,
+``symbol_at``), plus ``update``; it never touches bits. The one-pass coder
+built on it is :mod:`entropycodec.coders.adaptive`.
 
 >>> m = AdaptiveModel(4, increment=32, limit=1024)
 >>> m.total, m.interval(2)
@@ -23,9 +21,6 @@ in one numba kernel; their bytes are those of
 >>> m.update(2)
 >>> m.total, m.interval(2), m.interval(3), m.symbol_at(20)
 (36, (2, 35), (35, 36), 2)
->>> payload = adaptive_encode(np.array([2, 2, 2, 3, 2]), 4)
->>> adaptive_decode(payload, 5, 4).tolist()
-[2, 2, 2, 3, 2]
 """
 
 from __future__ import annotations
@@ -34,24 +29,16 @@ import operator
 
 import numpy as np
 
-from .arithmetic import (
-    as_index_array,
-    check_count,
-    check_payload_size,
-    index_dtype,
-    raise_for_status,
-)
-from .errors import CorruptDataError, InvalidInputError, ModelError
-from .kernels import adaptive_kernels as ak
-from .kernels.range_kernels import MAX_TOTAL, WINDOW_BYTES
+from entropycodec.errors import InvalidInputError, ModelError
+from entropycodec.models.protocol import MAX_TOTAL
 
-__all__ = ["DEFAULT_INCREMENT", "AdaptiveModel", "adaptive_decode", "adaptive_encode"]
+__all__ = ["DEFAULT_INCREMENT", "DEFAULT_LIMIT", "AdaptiveModel", "adaptive_parameters"]
 
 DEFAULT_INCREMENT = 32  # big next to the initial count 1: learns a skewed source fast
 DEFAULT_LIMIT = 1 << 16  # halve past this: ~2000 byte symbols between halvings
 
 
-def _parameters(alphabet_size, increment, limit) -> tuple[int, int, int]:
+def adaptive_parameters(alphabet_size, increment, limit) -> tuple[int, int, int]:
     """Validated (alphabet_size, increment, limit); limit None means the default."""
     try:
         k, inc = operator.index(alphabet_size), operator.index(increment)
@@ -84,7 +71,7 @@ class AdaptiveModel:
     __slots__ = ("_counts", "_top", "_total", "_tree", "alphabet_size", "increment", "limit")
 
     def __init__(self, alphabet_size: int, *, increment: int = DEFAULT_INCREMENT, limit=None):
-        self.alphabet_size, self.increment, self.limit = _parameters(alphabet_size, increment, limit)
+        self.alphabet_size, self.increment, self.limit = adaptive_parameters(alphabet_size, increment, limit)
         k = self.alphabet_size
         self._counts = [1] * k
         self._tree = [0] * (k + 1)  # Fenwick tree, 1-based
@@ -153,38 +140,3 @@ class AdaptiveModel:
     def __repr__(self) -> str:
         return (f"AdaptiveModel({self.alphabet_size}, increment={self.increment}, "
                 f"limit={self.limit}, total={self._total})")
-
-
-def _bytes_per_symbol(increment: int, limit: int) -> int:
-    """Most byte shifts one symbol can cause: rng >= 2**40 / total, total <= limit + inc."""
-    return ((limit + increment).bit_length() + 7) // 8
-
-
-def adaptive_encode(indices, alphabet_size: int, *, increment: int = DEFAULT_INCREMENT,
-                    limit=None) -> bytes:
-    """Range-code ``indices`` in one pass with an adaptive order-0 model."""
-    k, inc, limit = _parameters(alphabet_size, increment, limit)
-    idx = as_index_array(indices, k)
-    if idx.size == 0:
-        return b""
-    out = np.empty(idx.size * _bytes_per_symbol(inc, limit) + 8, dtype=np.uint8)
-    size = ak.encode_adaptive(idx, k, inc, limit, out)
-    return out[1:size].tobytes()
-
-
-def adaptive_decode(payload, n: int, alphabet_size: int, *, increment: int = DEFAULT_INCREMENT,
-                    limit=None) -> np.ndarray:
-    """Decode ``n`` indices from an :func:`adaptive_encode` payload (same parameters)."""
-    k, inc, limit = _parameters(alphabet_size, increment, limit)
-    n = check_count(n)
-    data = np.frombuffer(bytes(payload), dtype=np.uint8)
-    # The likeliest symbol has probability at most 1 - (k - 1) / (limit + inc).
-    check_payload_size(data.size, n, [limit + inc - (k - 1)], limit + inc, WINDOW_BYTES)
-    out = np.empty(n, dtype=index_dtype(k))
-    if n == 0:
-        if data.size:
-            raise CorruptDataError("range decoder: bytes after the end of the stream")
-        return out
-    status = ak.decode_adaptive(data, n, k, inc, limit, out)
-    raise_for_status(status, "adaptive range decoder")
-    return out

@@ -1,13 +1,13 @@
-"""Models as coders see them: a narrow interface of integer frequencies.
+"""The static model: one quantized table of integer frequencies for every position.
 
-A coder asks a model three things (Nayuki's interface): the ``total`` of the
-frequencies, the cumulative ``interval(index) -> (low, high)`` of a symbol, and
-the ``symbol_at(cum)`` whose interval contains a cumulative count. Models never
-touch bits; coders never count symbols.
+:class:`StaticModel` is a fixed model whose total is 2**scale_bits. It has both
+protocols of :mod:`entropycodec.models.protocol`: the array coders ask it for
+its tables (:meth:`~StaticModel.frequency_tables`, one (k,) table whatever n)
+and the decoders' slot lookup; the one-symbol coders ask it Nayuki's three
+questions: the ``total``, the cumulative ``interval(index) -> (low, high)`` of a
+symbol, and the ``symbol_at(cum)`` whose interval contains a cumulative count.
 
-:class:`StaticModel` is a quantized, fixed model whose total is 2**scale_bits.
-
->>> from entropycodec.frequency import FrequencyTable
+>>> from entropycodec.models.counts import FrequencyTable
 >>> m = FrequencyTable.from_counts({"A": 5, "B": 2, "C": 2, "D": 1}).quantize(4)
 >>> m.total, m.interval(1), m.symbol_at(9)
 (16, (8, 11), 1)
@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .alphabet import Alphabet
-from .errors import InvalidInputError, ModelError
+from entropycodec.alphabet import Alphabet
+from entropycodec.errors import InvalidInputError, ModelError
+from entropycodec.measures import quantization_loss
 
 __all__ = ["StaticModel"]
 
@@ -49,14 +50,21 @@ class StaticModel:
         return 1 << self.scale_bits
 
     @property
+    def alphabet_size(self) -> int:
+        return int(self.freqs.size)
+
+    def frequency_tables(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(freqs, cumulative) as int64 arrays of shape (k,) and (k + 1,): one table for
+        every one of the ``n`` positions."""
+        return self.freqs.astype(np.int64), self.cumulative.astype(np.int64)
+
+    @property
     def probabilities(self) -> np.ndarray:
         return self.freqs / float(self.total)
 
     @property
     def quantization_loss_bits_per_symbol(self) -> float:
         """KL(counts || freqs) in bits per symbol; 0 when built without source counts."""
-        from .frequency import quantization_loss
-
         if self.source_counts is None:
             return 0.0
         return quantization_loss(self.source_counts, self.freqs)

@@ -1,0 +1,114 @@
+"""The coders, and the one registry of their names that every layer reads.
+
+Each coder is a module here with its numba kernels beside it
+(``rans.py`` + ``rans_kernels.py``, ...). :data:`CODERS` names them once: the
+``.ec`` block id, the implementation module, the functions that code an index
+array, and what the coder needs from a model. The sequence coder
+(:mod:`entropycodec.sequence`), the container, the CLI and the experiments
+all read this table, so a new coder is one entry here, not eight edits.
+
+Importing this package imports no numpy and no numba: the implementation
+modules load on first use (:meth:`CoderSpec.implementation`).
+
+>>> [spec.name for spec in CODERS.values()]
+['raw', 'huffman', 'arithmetic', 'rans', 'adaptive', 'cm']
+>>> get("rans").coder_id, get("rans").model_kind
+(4, 'frequencies')
+>>> SYMBOL_CODERS
+('huffman', 'arithmetic', 'rans', 'adaptive', 'cm')
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+__all__ = [
+    "CODERS",
+    "FREQUENCY_CODERS",
+    "LEARNING_CODERS",
+    "MODEL_CODERS",
+    "SYMBOL_CODERS",
+    "CoderSpec",
+    "by_id",
+    "get",
+]
+
+# What a coder needs from a model:
+#   "none"        nothing (raw: the bytes are stored)
+#   "code"        a prefix code (HuffmanCode), described by its code lengths
+#   "frequencies" integer frequencies at a scale (models.FrequencyModel)
+#   "learned"     nothing up front: it learns its model while coding (adaptive, cm)
+MODEL_KINDS = ("none", "code", "frequencies", "learned")
+
+
+@dataclass(frozen=True)
+class CoderSpec:
+    """One coder: its name, its ``.ec`` block id and where its implementation lives.
+
+    ``encode(indices, model) -> bytes`` and ``decode(payload, n, model) -> indices``
+    are the implementation module's ``encode_name`` / ``decode_name`` functions;
+    ``model`` is what ``model_kind`` says (a HuffmanCode, a FrequencyModel, the
+    alphabet size for "adaptive", the level for "cm").
+    """
+
+    name: str
+    coder_id: int
+    module: str | None
+    encode_name: str | None
+    decode_name: str | None
+    model_kind: str
+    bytes_only: bool = False
+    has_level: bool = False
+    summary: str = ""
+
+    def implementation(self):
+        """The implementation module (imported on first use)."""
+        return importlib.import_module(f"{__name__}.{self.module}")
+
+    def encode(self, indices, model) -> bytes:
+        return getattr(self.implementation(), self.encode_name)(indices, model)
+
+    def decode(self, payload, n: int, model):
+        return getattr(self.implementation(), self.decode_name)(payload, n, model)
+
+
+CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
+    CoderSpec("raw", 1, None, None, None, "none", bytes_only=True,
+              summary="stored bytes (a block that would not shrink)"),
+    CoderSpec("huffman", 2, "huffman", "huffman_encode", "huffman_decode", "code",
+              summary="canonical Huffman code, whole bits per symbol"),
+    CoderSpec("arithmetic", 3, "arithmetic", "arithmetic_encode", "arithmetic_decode",
+              "frequencies", summary="range coder (arithmetic coding) with a static model"),
+    CoderSpec("rans", 4, "rans", "rans_encode", "rans_decode", "frequencies",
+              summary="interleaved rANS with a static model"),
+    CoderSpec("adaptive", 5, "adaptive", "adaptive_encode", "adaptive_decode", "learned",
+              summary="adaptive order-0 range coder (learns while coding)"),
+    CoderSpec("cm", 6, "cm", "cm_encode", "cm_decode", "learned", bytes_only=True,
+              has_level=True, summary="context mixing (lpaq-style), bytes only"),
+)}
+_BY_ID = {spec.coder_id: spec for spec in CODERS.values()}
+
+#: coders of any symbol sequence (:func:`entropycodec.encode`), in report order
+SYMBOL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind != "none")
+#: coders that take a model given up front (a mismatched Q can be measured with them)
+MODEL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind in ("code", "frequencies"))
+#: coders that code with integer frequencies (the FrequencyModel protocol)
+FREQUENCY_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "frequencies")
+#: coders that learn their model while coding (no model=, no model description)
+LEARNING_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "learned")
+
+
+def get(name: str) -> CoderSpec:
+    """The coder called ``name``; InvalidInputError naming the choices otherwise."""
+    spec = CODERS.get(name) if isinstance(name, str) else None
+    if spec is None:
+        from ..errors import InvalidInputError
+
+        raise InvalidInputError(f"unknown coder {name!r}; choose from {', '.join(CODERS)}")
+    return spec
+
+
+def by_id(coder_id: int) -> CoderSpec | None:
+    """The coder whose ``.ec`` block id is ``coder_id`` (None if none is)."""
+    return _BY_ID.get(coder_id)

@@ -1,0 +1,47 @@
+"""Every model a coder can code with, behind the protocols of :mod:`.protocol`.
+
+* :mod:`.counts` -- :class:`FrequencyTable` (symbol counts over an alphabet),
+  :func:`quantize_counts` (counts to integer frequencies at a scale) and the
+  quantization loss they cost;
+* :mod:`.static` -- :class:`StaticModel`, one quantized table for every position;
+* :mod:`.adaptive` -- :class:`AdaptiveModel`, counts that learn while coding;
+* :mod:`.histogram_kernels` -- the byte histogram kernel the counts use.
+
+Names load on first use, so ``import entropycodec.models.protocol`` (the
+container's format layer) imports no numpy.
+
+>>> from entropycodec.models import FrequencyTable
+>>> FrequencyTable.from_data("ABCAADABCA").quantize(4).freqs.tolist()
+[8, 3, 3, 2]
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "FrequencyModel": "protocol",
+    "IntervalModel": "protocol",
+    "MAX_SCALE_BITS": "protocol",
+    "MAX_TOTAL": "protocol",
+    "FrequencyTable": "counts",
+    "quantize_counts": "counts",
+    "quantization_loss": "counts",
+    "StaticModel": "static",
+    "AdaptiveModel": "adaptive",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__
