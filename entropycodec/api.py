@@ -26,12 +26,9 @@ from __future__ import annotations
 import builtins
 import io
 import os
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
 
-from entropycodec.container.blocks import decode_block
 from entropycodec.container.format import DEFAULT_BLOCK_SIZE
-from entropycodec.container.streams import StreamReader, StreamWriter, check_threads
+from entropycodec.container.streams import BlockPool, StreamReader, StreamWriter, check_threads
 from entropycodec.errors import EntropyCodecError, TruncatedDataError
 
 __all__ = [
@@ -85,6 +82,15 @@ class Compressor:
             writer.close()
 
 
+def _check_bytes_like(data) -> None:
+    if not isinstance(data, (bytes, bytearray)):
+        try:
+            memoryview(data).release()
+        except TypeError:
+            raise TypeError("decompress() wants a bytes-like object (the .ec data), not "
+                            f"{type(data).__name__!r}") from None
+
+
 class Decompressor:
     """Incremental decompressor of one stream (like ``lzma.LZMADecompressor``).
 
@@ -94,13 +100,16 @@ class Decompressor:
     has been read. With ``threads > 1``, the complete blocks found in the input
     (up to ``2 * threads`` of them) are decoded in parallel; output and errors
     are the same as with one thread.
+
+    After eof, :meth:`next_stream` gives the Decompressor of the stream that
+    follows (CPython's ``lzma.decompress`` loops the same way on ``eof`` and
+    ``unused_data``), without copying the bytes already given.
     """
 
     def __init__(self, *, threads: int = 1):
         self._reader = StreamReader()
         self._threads = check_threads(threads)
-        self._executor = None
-        self._inflight: deque = deque()
+        self._pool = BlockPool(self._threads) if self._threads > 1 else None
         self._pending = memoryview(b"")
         self._error: Exception | None = None
         self.needs_input = True
@@ -113,14 +122,18 @@ class Decompressor:
     def unused_data(self) -> bytes:
         return self._reader.unused_data if self.eof else b""
 
-    def _next_stream(self) -> Decompressor:
+    def next_stream(self) -> Decompressor:
         """After eof: the Decompressor of the following stream, holding this one's
         unused_data without copying it (copying the rest of the input once per stream
-        made many small concatenated streams cost quadratic time). This object's
-        unused_data is then empty."""
-        following = Decompressor(threads=self._threads)
+        made many small concatenated streams cost quadratic time); it shares this
+        one's threads. This object's unused_data is then empty. Raises
+        CorruptDataError at once when those bytes do not start like a stream."""
+        if not self.eof:
+            raise ValueError("next_stream() before the end of this stream")
+        following = Decompressor(threads=1)
+        following._threads = self._threads
+        following._pool, self._pool = self._pool, None  # one pool, not one each
         following._reader = self._reader.successor()
-        following._executor, self._executor = self._executor, None  # one pool, not one each
         following.needs_input = not following._reader.ready()
         return following
 
@@ -129,13 +142,13 @@ class Decompressor:
         """len(unused_data), without making it."""
         return self._reader.buffered if self.eof else 0
 
+    @property
+    def _undecoded_size(self) -> int:
+        """Compressed bytes held that no decoded block accounts for yet."""
+        return self._reader.buffered + (self._pool.inflight_bytes if self._pool else 0)
+
     def decompress(self, data, max_length: int = -1) -> bytes:
-        if not isinstance(data, (bytes, bytearray)):
-            try:
-                memoryview(data).release()
-            except TypeError:
-                raise TypeError("decompress() wants a bytes-like object (the .ec data), not "
-                                f"{type(data).__name__!r}") from None
+        _check_bytes_like(data)
         if self._error is not None:
             raise self._error
         if self.eof:
@@ -146,6 +159,9 @@ class Decompressor:
             self._error = exc
             self._shutdown()
             raise
+
+    def _next_block(self) -> bytes | None:
+        return self._reader.read_block() if self._pool is None else self._pool.next_block(self._reader)
 
     def _decompress(self, data, max_length: int) -> bytes:
         self._reader.feed(data)
@@ -159,56 +175,117 @@ class Decompressor:
                 remaining -= n
             if max_length >= 0 and remaining <= 0:
                 break
-            block = self._reader.read_block() if self._threads == 1 else self._next_parallel()
+            block = self._next_block()
             if block is None:
                 break
             self._pending = memoryview(block)
-        if not self._pending and not self._inflight and (self._reader.at_end_marker()
-                                                         or self._reader.ending):
+        busy = self._pool is not None and self._pool.busy
+        if not self._pending and not busy and (self._reader.at_end_marker() or self._reader.ending):
             # max_length ran out exactly at the end of the data: read the end marker now, so
             # that eof is true as with lzma (it decodes nothing, so max_length still holds).
-            if self._threads == 1:
-                self._reader.read_block()
-            else:
-                self._next_parallel()
+            self._next_block()
         if self._reader.eof and not self._reader.buffered:
-            self._shutdown()  # with bytes after the end, the pool is kept for _next_stream
-        self.needs_input = (not self.eof and not self._pending and not self._inflight
+            self._shutdown()  # with bytes after the end, the pool is kept for next_stream
+        busy = self._pool is not None and self._pool.busy
+        self.needs_input = (not self.eof and not self._pending and not busy
                             and not self._reader.ready())
         return b"".join(out)
 
-    def _next_parallel(self) -> bytes | None:
-        """The next block in stream order, decoding up to 2 * threads blocks at once."""
-        reader = self._reader
-        while len(self._inflight) < 2 * self._threads:
-            unit = reader.next_unit()
-            if unit is None or unit == "end":
-                break
-            if unit == "header":
-                continue
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(self._threads)
-            header, stored = unit
-            self._inflight.append((header, self._executor.submit(decode_block, header, stored)))
-        if self._inflight:
-            header, future = self._inflight.popleft()
-            block = future.result()
-            reader.account(header, block)
-            return block
-        if reader.ending:
-            reader.finish()
-            return b""
-        return None
-
     def _shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-        self._inflight.clear()
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def __del__(self):
-        if getattr(self, "_executor", None) is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+        pool = getattr(self, "_pool", None)
+        if pool is not None:
+            pool.shutdown(wait=False)
+
+
+class StreamSequence:
+    """Decompress one or more concatenated streams pulled from ``read(size)``: the one
+    multi-stream loop, shared by :func:`decompress`, the file objects and the CLI.
+
+    :meth:`read` returns up to ``max_length`` decompressed bytes (``-1``: all that the
+    bytes read so far hold), and ``b""`` once the input ends after a complete stream.
+    Input that ends inside a stream, or holds no stream at all, raises
+    TruncatedDataError with ``truncated`` as its message.
+    """
+
+    def __init__(self, read, *, threads: int = 1, read_size: int | None = None,
+                 truncated: str = "compressed data ends before the end-of-stream marker"):
+        self._read = read
+        self._decomp = Decompressor(threads=threads)
+        threads = self._decomp._threads
+        # With threads, read enough compressed bytes at once to hold several blocks (two of
+        # the default 4 MiB per thread, up to 32 threads' worth: a huge ``threads`` must
+        # not mean a huge read).
+        self._read_size = read_size or (_BUFFER_SIZE if threads == 1 else min(threads, 32) << 23)
+        self._truncated = truncated
+        self._fed = False  # the current stream has been given bytes
+        self._done = False
+        self.streams = 0  # complete streams so far
+        self.bytes_in = 0  # compressed bytes read so far
+
+    @property
+    def undecoded_bytes(self) -> int:
+        """Compressed bytes read that no decoded block accounts for yet (for progress)."""
+        return self._decomp._undecoded_size
+
+    def _pull(self) -> bytes:
+        """Up to ``read_size`` compressed bytes, read in pieces of at most _BUFFER_SIZE:
+        memory follows the data that exists, not the size asked for."""
+        parts, got = [], 0
+        while got < self._read_size:
+            part = self._read(min(_BUFFER_SIZE, self._read_size - got))
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+        data = parts[0] if len(parts) == 1 else b"".join(parts)
+        self.bytes_in += len(data)
+        return data
+
+    def read(self, max_length: int = -1) -> bytes:
+        while not self._done:
+            d = self._decomp
+            if d.eof:
+                self.streams += 1
+                self._fed = d._unused_size > 0
+                self._decomp = d.next_stream()
+                continue
+            if d.needs_input:
+                chunk = self._pull()
+                if not chunk:
+                    self._done = True
+                    d._shutdown()
+                    if self._fed or not self.streams:
+                        raise TruncatedDataError(self._truncated)
+                    break
+                self._fed = True
+            else:
+                chunk = b""
+            data = d.decompress(chunk, max_length)
+            if data:
+                return data
+        return b""
+
+    def close(self) -> None:
+        self._done = True
+        self._decomp._shutdown()
+
+
+def _bytes_reader(data):
+    """``read(size)`` over the bytes-like ``data``, handing out views (no copies)."""
+    view = memoryview(data).cast("B")
+    pos = 0
+
+    def read(size: int):
+        nonlocal pos
+        piece = view[pos:pos + size]
+        pos += len(piece)
+        return piece
+
+    return read, len(view)
 
 
 def compress(data, *, coder: str = "auto", level: int | None = None,
@@ -226,15 +303,13 @@ def decompress(data, *, threads: int = 1) -> bytes:
     and CorruptDataError for anything after the last stream that is not a stream
     ("trailing data after the last stream at offset N").
     """
-    decomp = Decompressor(threads=threads)
-    results = [decomp.decompress(data)]
-    while True:
-        if not decomp.eof:
-            raise TruncatedDataError("compressed data ends before the end-of-stream marker")
-        if not decomp._unused_size:
-            return b"".join(results)
-        decomp = decomp._next_stream()
-        results.append(decomp.decompress(b""))
+    _check_bytes_like(data)
+    read, size = _bytes_reader(data)
+    streams = StreamSequence(read, threads=threads, read_size=max(size, 1))
+    results = []
+    while piece := streams.read():
+        results.append(piece)
+    return b"".join(results)
 
 
 # -- file objects ---------------------------------------------------------------------------
@@ -245,20 +320,22 @@ class _DecompressReader(io.RawIOBase):
     def __init__(self, fp, threads: int = 1):
         self._fp = fp
         self._threads = threads
-        # With threads, read enough compressed bytes at once to hold several blocks (two of
-        # the default 4 MiB per thread, up to 32 threads' worth: a huge ``threads`` must
-        # not mean a huge read).
-        self._read_size = _BUFFER_SIZE if threads == 1 else min(threads, 32) << 23
-        self._decompressor = Decompressor(threads=threads)
+        self._streams = self._new_streams()
         self._eof = False
         self._pos = 0
         self._size = -1
+
+    def _new_streams(self) -> StreamSequence:
+        return StreamSequence(self._fp.read, threads=self._threads,
+                              truncated="compressed file ends before the end-of-stream marker")
 
     def readable(self) -> bool:
         return True
 
     def close(self) -> None:
-        self._decompressor = None
+        if self._streams is not None:
+            self._streams.close()
+            self._streams = None
         super().close()
 
     def seekable(self) -> bool:
@@ -270,46 +347,15 @@ class _DecompressReader(io.RawIOBase):
             byte_view[:len(data)] = data
         return len(data)
 
-    def _read_raw(self) -> bytes:
-        """Up to ``_read_size`` compressed bytes, read in pieces of at most
-        ``_BUFFER_SIZE``: memory follows the data that exists, not the size asked for."""
-        parts, got = [], 0
-        while got < self._read_size:
-            part = self._fp.read(min(_BUFFER_SIZE, self._read_size - got))
-            if not part:
-                break
-            parts.append(part)
-            got += len(part)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-
     def read(self, size: int = -1) -> bytes:
         if size < 0:
             return self.readall()
         if not size or self._eof:
             return b""
-        while True:
-            d = self._decompressor
-            if d.eof and d._unused_size:
-                self._decompressor = d._next_stream()
-                data = self._decompressor.decompress(b"", size)
-            elif d.eof:
-                rawblock = self._read_raw()
-                if not rawblock:
-                    break
-                self._decompressor = d._next_stream()  # knows where the next stream starts
-                data = self._decompressor.decompress(rawblock, size)
-            else:
-                if d.needs_input:
-                    rawblock = self._read_raw()
-                    if not rawblock:
-                        raise TruncatedDataError(
-                            "compressed file ends before the end-of-stream marker")
-                else:
-                    rawblock = b""
-                data = d.decompress(rawblock, size)
-            if data:
-                self._pos += len(data)
-                return data
+        data = self._streams.read(size)
+        if data:
+            self._pos += len(data)
+            return data
         self._eof = True
         self._size = self._pos
         return b""
@@ -324,7 +370,8 @@ class _DecompressReader(io.RawIOBase):
         self._fp.seek(0)
         self._eof = False
         self._pos = 0
-        self._decompressor = Decompressor(threads=self._threads)
+        self._streams.close()
+        self._streams = self._new_streams()
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_SET:

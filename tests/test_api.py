@@ -273,16 +273,16 @@ def test_many_small_concatenated_streams_take_linear_time(tmp_path):
 def test_parallel_decoding_of_many_streams_uses_one_thread_pool(monkeypatch):
     """A pool per stream (started and joined each time) made ``-T 2`` six times slower
     than one thread on a file of many small streams."""
-    import entropycodec.api as api
+    import entropycodec.container.streams as streams
 
     pools = []
 
-    class CountingPool(api.ThreadPoolExecutor):
+    class CountingPool(streams.ThreadPoolExecutor):
         def __init__(self, *args, **kwargs):
             pools.append(self)
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(api, "ThreadPoolExecutor", CountingPool)
+    monkeypatch.setattr(streams, "ThreadPoolExecutor", CountingPool)
     parts = [SAMPLES["text"][:n] for n in (50, 300, 700, 20)]
     assert decompress(b"".join(compress(p, block_size=100) for p in parts), threads=2) == \
         b"".join(parts)

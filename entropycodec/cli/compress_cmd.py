@@ -690,50 +690,31 @@ def _read_up_to(fin, n: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def _undecoded(decomp) -> int:
-    """Compressed bytes a Decompressor holds that no finished block accounts for: unparsed
-    input, and the blocks still being decoded by its threads."""
-    from entropycodec.container.format import BLOCK_HEADER
-
-    waiting = sum(BLOCK_HEADER.size + header.stored_size for header, _ in decomp._inflight)
-    return decomp._reader.buffered + waiting
-
-
 def _pump_decompress(fin, fout, progress, threads: int, stop) -> tuple[int, int]:
-    from entropycodec.api import Decompressor
+    from entropycodec.api import StreamSequence
     from entropycodec.container.streams import check_threads
     from entropycodec.errors import TruncatedDataError
 
     threads = check_threads(threads)
     read_size = CHUNK if threads == 1 else _read_ahead(threads)  # several blocks per read
-    total_in = total_out = 0
-    decomp, fed, streams = Decompressor(threads=threads), False, 0
-
-    def emit(data: bytes) -> None:
-        nonlocal total_out
-        progress.update(total_in - _undecoded(decomp))
-        if data:
+    streams = StreamSequence(fin.read, threads=threads, read_size=read_size,
+                             truncated="compressed data ends before the end-of-stream marker")
+    total_out = 0
+    try:
+        while True:
+            _check(stop)
+            data = streams.read(CHUNK)
+            progress.update(streams.bytes_in - streams.undecoded_bytes)
+            if not data:
+                break
             total_out += len(data)
             if fout is not None:
                 _check(stop)
                 fout.write(data)
-
-    while chunk := _read_up_to(fin, read_size):
-        _check(stop)
-        total_in += len(chunk)
-        fed = True
-        emit(decomp.decompress(chunk, CHUNK))
-        while True:
-            while not decomp.eof and not decomp.needs_input:
-                emit(decomp.decompress(b"", CHUNK))
-            if not decomp.eof:
-                break
-            # The next stream starts in the bytes already read: hand them over uncopied
-            # (copying the rest of the chunk once per stream was quadratic).
-            streams += 1
-            fed = decomp._unused_size > 0
-            decomp = decomp._next_stream()
-    if fed or streams == 0:
-        raise TruncatedDataError("compressed data ends before the end-of-stream marker"
-                                 if total_in else "empty input: not an .ec file")
-    return total_in, total_out
+    except TruncatedDataError:
+        if not streams.bytes_in:
+            raise TruncatedDataError("empty input: not an .ec file") from None
+        raise
+    finally:
+        streams.close()
+    return streams.bytes_in, total_out

@@ -43,7 +43,7 @@ from entropycodec.container.format import (
 )
 from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError
 
-__all__ = ["StreamReader", "StreamWriter", "check_block_size", "check_threads"]
+__all__ = ["BlockPool", "StreamReader", "StreamWriter", "check_block_size", "check_threads"]
 
 
 def check_block_size(block_size) -> int:
@@ -315,3 +315,58 @@ class StreamReader:
         out = decode_block(header, stored)
         self.account(header, out)
         return out
+
+
+class BlockPool:
+    """Decode the blocks of a :class:`StreamReader` on ``threads`` worker threads, in
+    stream order, with at most ``2 * threads`` blocks in flight (the reader's twin of
+    :class:`StreamWriter`'s pool; the kernels release the GIL).
+
+    :meth:`next_block` has :meth:`StreamReader.read_block`'s contract. One pool can
+    serve the readers of several concatenated streams in turn.
+    """
+
+    def __init__(self, threads: int):
+        self.threads = threads
+        self._executor = None
+        self._inflight: deque = deque()
+
+    @property
+    def busy(self) -> bool:
+        """Blocks are being decoded."""
+        return bool(self._inflight)
+
+    @property
+    def inflight_bytes(self) -> int:
+        """Compressed bytes (headers included) of the blocks being decoded."""
+        return sum(BLOCK_HEADER.size + header.stored_size for header, _ in self._inflight)
+
+    def next_block(self, reader: StreamReader) -> bytes | None:
+        """The next decoded block of ``reader`` (b"" after its end marker), or None when
+        more input is needed."""
+        while len(self._inflight) < 2 * self.threads:
+            unit = reader.next_unit()
+            if unit is None or unit == "end":
+                break
+            if unit == "header":
+                continue
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.threads)
+            header, stored = unit
+            self._inflight.append((header, self._executor.submit(decode_block, header, stored)))
+        if self._inflight:
+            header, future = self._inflight.popleft()
+            block = future.result()
+            reader.account(header, block)
+            return block
+        if reader.ending:
+            reader.finish()
+            return b""
+        return None
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the threads; blocks still in flight are abandoned."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=wait, cancel_futures=True)
+            self._executor = None
+        self._inflight.clear()
