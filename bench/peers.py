@@ -50,6 +50,8 @@ from pathlib import Path
 
 import numpy as np
 
+from entropycodec.coders import MODEL_CODERS, SYMBOL_CODERS, get
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchlib, also when loaded by path
 from benchlib import machine_info  # noqa: E402
 
@@ -60,7 +62,7 @@ SMOKE_FILE = REPO / "corpora" / "markov.txt"
 DAHUFFMAN_SLICE = 1 << 17  # bytes: dahuffman is pure Python, ~0.5 MB/s
 SLOW_RUN_SECONDS = 2.0
 
-OURS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
+OURS = SYMBOL_CODERS  # every coder of the registry
 COUNTERPART = {
     "constriction-ans": "rans",
     "constriction-range": "arithmetic",
@@ -76,8 +78,7 @@ COUNTERPART = {
 
 
 # one static model for the whole file: bounded below by n * H0 (up to side information)
-STATIC_ORDER0 = ("huffman", "arithmetic", "rans", "constriction-ans", "constriction-range",
-                 "bitarray-huffman")
+STATIC_ORDER0 = (*MODEL_CODERS, "constriction-ans", "constriction-range", "bitarray-huffman")
 
 
 class MissingPeer(Exception):
@@ -87,16 +88,16 @@ class MissingPeer(Exception):
 # -- the methods: each returns (encode(data) -> (blob, size_bits), decode(blob) -> bytes) --------
 
 def _ours(name: str, cm_level: int):
-    if name == "cm":
-        from entropycodec.coders.cm import cm_decode, cm_encode
+    spec = get(name)
+    if spec.has_level:  # cm: its payload alone, at cm_level
 
         def enc(data):
-            payload = cm_encode(np.frombuffer(data, dtype=np.uint8), cm_level)
+            payload = spec.encode(np.frombuffer(data, dtype=np.uint8), cm_level)
             return (payload, len(data)), 8 * len(payload)
 
         def dec(blob):
             payload, n = blob
-            return bytes(cm_decode(payload, n, cm_level))
+            return bytes(spec.decode(payload, n, cm_level))
 
         return enc, dec
     from entropycodec.sequence import decode, encode

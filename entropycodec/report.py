@@ -49,8 +49,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from entropycodec.alphabet import is_byte_data
+from entropycodec.coders import BYTES_ONLY_CODERS, FREQUENCY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
-from entropycodec.sequence import BYTES_ONLY_CODERS, CODERS, LEARNING_CODERS, build_model, coders_for, encode
+from entropycodec.sequence import build_model, coders_for, encode
 
 __all__ = ["analyze", "Report", "CoderAccount"]
 
@@ -276,7 +277,7 @@ def _account(coder: str, enc, original_bits: int, bound: float,
             # what the fix-up spends beyond those symbols' share of n H(P)
             parts["fixup"] = enc.fixup_bits - uncodable_share
     parts["header"] = float(header - enc.side_bits)
-    scale = enc.model.scale_bits if coder in ("arithmetic", "rans") and enc.model is not None else None
+    scale = enc.model.scale_bits if coder in FREQUENCY_CODERS and enc.model is not None else None
     return CoderAccount(coder, enc.n_symbols, payload, header, original_bits, parts,
                         scale_bits=scale)
 
@@ -317,10 +318,10 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     except TypeError:
         raise InvalidInputError(f"coders must be a coder name or names, got {coders!r}") from None
     if not coders:
-        raise InvalidInputError(f"no coder given; choose from {', '.join(CODERS)}")
+        raise InvalidInputError(f"no coder given; choose from {', '.join(SYMBOL_CODERS)}")
     for c in coders:
-        if c not in CODERS:
-            raise InvalidInputError(f"unknown coder {c!r}; choose from {', '.join(CODERS)}")
+        if c not in SYMBOL_CODERS:
+            raise InvalidInputError(f"unknown coder {c!r}; choose from {', '.join(SYMBOL_CODERS)}")
     bytes_only = [c for c in coders if c in BYTES_ONLY_CODERS]
     if bytes_only and not is_byte_data(data):
         raise InvalidInputError(

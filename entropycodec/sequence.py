@@ -48,8 +48,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display_symbol, is_byte_data
+from entropycodec.coders import BYTES_ONLY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.coders import CODERS as CODER_SPECS
-from entropycodec.coders import LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.coders.huffman import HuffmanCode
 from entropycodec.errors import InvalidInputError, ModelError
 from entropycodec.models.counts import FrequencyTable, quantize_counts
@@ -60,7 +60,6 @@ __all__ = ["encode", "decode", "Encoded", "CODERS", "build_model", "coders_for",
            "default_scale_bits"]
 
 CODERS = SYMBOL_CODERS  # every coder encode() takes, in report order (the registry's)
-BYTES_ONLY_CODERS = tuple(c for c in CODERS if CODER_SPECS[c].bytes_only)  # model bits of bytes
 DEFAULT_SCALE_BITS = 16  # the default for alphabets of up to 4096 coded symbols
 MAX_CODER_SCALE_BITS = MAX_SCALE_BITS  # the arithmetic and rANS coders' limit
 ESCAPE = "<ESC>"  # display name of the escape symbol (smoothing="escape")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import click
 
 from entropycodec.cli.options import json_options, json_text, output_json, resolve_json_options
-
-_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
-_BYTES_ONLY = ("cm",)
+from entropycodec.coders import BYTES_ONLY_CODERS, SYMBOL_CODERS
 
 
 def _load_model(path: str, mode: str):
@@ -113,11 +111,11 @@ def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, c
     names = None
     if coders is not None:
         names = tuple(c.strip() for c in coders.split(",") if c.strip())
-        unknown = [c for c in names if c not in _CODERS]
+        unknown = [c for c in names if c not in SYMBOL_CODERS]
         if unknown or not names:
-            raise click.BadParameter(f"unknown coder(s) {unknown}; choose from {', '.join(_CODERS)}",
+            raise click.BadParameter(f"unknown coder(s) {unknown}; choose from {', '.join(SYMBOL_CODERS)}",
                                      param_hint="--coders")
-        bytes_only = [c for c in names if c in _BYTES_ONLY]
+        bytes_only = [c for c in names if c in BYTES_ONLY_CODERS]
         if bytes_only and mode != "bytes":
             raise click.BadParameter(f"{', '.join(bytes_only)} codes bytes only: use --symbols "
                                      f"bytes, or leave it out", param_hint="--coders")

@@ -26,6 +26,7 @@ from entropycodec.cli.options import (
     parse_numbers,
     resolve_json_options,
 )
+from entropycodec.coders import MODEL_CODERS, SYMBOL_CODERS
 
 _SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Seed of the random samples; the same seed gives the same JSON.")
@@ -108,7 +109,7 @@ def experiment():
               help="Number of symbols sampled from P.")
 @click.option("--steps", type=click.IntRange(2, 1001), default=11, show_default=True,
               help="Number of t values, evenly spaced in [0, 1].")
-@click.option("--coders", default="huffman,arithmetic,rans", show_default=True,
+@click.option("--coders", default=",".join(MODEL_CODERS), show_default=True,
               help="Comma-separated coders.")
 @_SEED
 @json_options
@@ -128,7 +129,7 @@ def mismatch(p_text, data_file, model_from, n, steps, coders, seed, as_json, out
     """
     as_json, out = resolve_json_options(as_json, out)
     _check_plot_path(plot)
-    names = _names(coders, ("huffman", "arithmetic", "rans"))
+    names = _names(coders, MODEL_CODERS)
     p = parse_distribution(p_text, "--p")
     if len(p) > 256:
         raise click.BadParameter(f"{len(p)} symbols; at most 256 are supported", param_hint="--p")
@@ -187,16 +188,18 @@ def skew(n, binary_p, sizes, seed, as_json, out, plot, quiet):
     from entropycodec.experiments.skew import plot_skew, run_skew
 
     result = run_skew(n=n, binary_p=bp, alphabet_sizes=ks, seed=seed, show_progress=not quiet)
-    lines = [f"{'k':>3} {'p_max':>6} {'H':>7} {'huffman':>8} {'arith':>8} {'rans':>8} {'bound':>7}"]
+    names = result["params"]["coders"]
+    widths = [max(8, len(x)) for x in names]
+    lines = [f"{'k':>3} {'p_max':>6} {'H':>7} " + " ".join(f"{x:>{w}}" for x, w in zip(names, widths))
+             + f" {'bound':>7}"]
     for s in result["series"]:
         for pt in s["points"]:
             c = pt["coders"]
-            red = [c[x]["redundancy_bits_per_symbol"] if x in c else float("nan")
-                   for x in ("huffman", "arithmetic", "rans")]
+            red = [c[x]["redundancy_bits_per_symbol"] if x in c else float("nan") for x in names]
             bound = pt["pmax_half_bound"] if pt["pmax_half_bound"] is not None else pt["gallager_bound"]
             lines.append(f"{s['alphabet_size']:>3} {pt['p_max']:>6.3f} "
                          f"{pt['empirical_entropy_bits_per_symbol']:>7.4f} "
-                         + " ".join(f"{v:>8.4f}" for v in red) + f" {bound:>7.4f}")
+                         + " ".join(f"{v:>{w}.4f}" for v, w in zip(red, widths)) + f" {bound:>7.4f}")
     lines.append("redundancy = rate - H in bits per symbol; bound = tightest known Huffman bound")
     _finish(result, as_json, out, "\n".join(lines), plot, plot_skew)
 
@@ -205,7 +208,7 @@ def skew(n, binary_p, sizes, seed, as_json, out, plot, quiet):
 @click.option("--max-n", "max_n", type=click.IntRange(10, 10**7), default=10**6,
               show_default=True, help="Longest message (symbols).")
 @click.option("--full", is_flag=True, help="Go up to 10**7 symbols (slower).")
-@click.option("--coders", default="huffman,arithmetic,rans,adaptive,cm", show_default=True,
+@click.option("--coders", default=",".join(SYMBOL_CODERS), show_default=True,
               help="Comma-separated coders.")
 @_SEED
 @json_options
@@ -226,7 +229,7 @@ def length(max_n, full, coders, seed, as_json, out, plot, quiet):
     """
     as_json, out = resolve_json_options(as_json, out)
     _check_plot_path(plot)
-    names = _names(coders, ("huffman", "arithmetic", "rans", "adaptive", "cm"))
+    names = _names(coders, SYMBOL_CODERS)
     from entropycodec.experiments.length import length_table, plot_length, run_length
 
     result = run_length(max_n=10**7 if full else max_n, seed=seed, coders=names,
@@ -236,7 +239,7 @@ def length(max_n, full, coders, seed, as_json, out, plot, quiet):
 
 @experiment.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--methods", default="huffman,arithmetic,rans,adaptive,cm,zlib-9,bz2-9,lzma-9",
+@click.option("--methods", default=",".join((*SYMBOL_CODERS, "zlib-9", "bz2-9", "lzma-9")),
               show_default=True, help="Comma-separated methods.")
 @click.option("--repeat", type=click.IntRange(1, 100), default=1, show_default=True,
               help="Time each method this many times and keep the best.")
@@ -282,8 +285,6 @@ def corpus(paths, methods, repeat, cm_level, fmt, as_json, out, csv_path, md_pat
     if plot:
         plot_corpus(result, plot)
         click.echo(f"figure written to {plot}", err=True)
-    for name, why in result["skipped_coders"].items():
-        click.echo(f"skipped {name}: {why}", err=True)
 
 
 @experiment.command("seed-examples")

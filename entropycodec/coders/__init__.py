@@ -16,6 +16,8 @@ modules load on first use (:meth:`CoderSpec.implementation`).
 (4, 'frequencies')
 >>> SYMBOL_CODERS
 ('huffman', 'arithmetic', 'rans', 'adaptive', 'cm')
+>>> MODEL_CODERS, LEARNING_CODERS, BYTES_ONLY_CODERS
+(('huffman', 'arithmetic', 'rans'), ('adaptive', 'cm'), ('cm',))
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import importlib
 from dataclasses import dataclass
 
 __all__ = [
+    "BYTES_ONLY_CODERS",
     "CODERS",
     "FREQUENCY_CODERS",
     "LEARNING_CODERS",
@@ -97,6 +100,8 @@ MODEL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind in
 FREQUENCY_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "frequencies")
 #: coders that learn their model while coding (no model=, no model description)
 LEARNING_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "learned")
+#: symbol coders that code bytes only (cm models the bits of bytes)
+BYTES_ONLY_CODERS = tuple(name for name in SYMBOL_CODERS if CODERS[name].bytes_only)
 
 
 def get(name: str) -> CoderSpec:

@@ -29,12 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
+from entropycodec.coders import SYMBOL_CODERS, get
 from entropycodec.errors import InvalidInputError
-from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.experiments.output import progress, require_matplotlib, save_figure
 
 __all__ = ["CORPUS_METHODS", "collect_files", "corpus_figure", "corpus_table", "plot_corpus", "run_corpus"]
 
-OUR_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
+OUR_CODERS = SYMBOL_CODERS  # every coder of the registry that codes bytes
 STDLIB = {
     "zlib-9": lambda b: zlib.compress(b, 9),
     "bz2-9": lambda b: bz2.compress(b, 9),
@@ -58,11 +59,13 @@ def collect_files(paths) -> list[Path]:
 
 
 def _coder_fn(name: str, cm_level: int):
-    """A function bytes -> compressed size in bits for one of our coders."""
-    if name == "cm":
-        from entropycodec.coders.cm import cm_encode
+    """A function bytes -> compressed size in bits for one of our coders.
 
-        return lambda b: 8 * len(cm_encode(np.frombuffer(b, dtype=np.uint8), cm_level))
+    A coder with a level (cm) is timed on its payload alone, at ``cm_level``.
+    """
+    spec = get(name)
+    if spec.has_level:
+        return lambda b: 8 * len(spec.encode(np.frombuffer(b, dtype=np.uint8), cm_level))
     from entropycodec.sequence import encode
 
     return lambda b: encode(b, coder=name).total_bits
@@ -101,8 +104,8 @@ def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int 
     unknown = [m for m in methods if m not in CORPUS_METHODS]
     if unknown:
         raise InvalidInputError(f"unknown method(s) {unknown}; choose from {', '.join(CORPUS_METHODS)}")
-    ours, skipped = available_coders([m for m in methods if m in OUR_CODERS])
-    names = [m for m in methods if m in ours or m in STDLIB]
+    ours = [m for m in methods if m in OUR_CODERS]
+    names = list(methods)
     fns = {m: _stdlib_fn(m) if m in STDLIB else _coder_fn(m, cm_level) for m in names}
     if files and ours:
         warm = b"warm up the numba kernels: " * 40
@@ -138,7 +141,6 @@ def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int 
         "params": {"repeat": repeat, "cm_level": cm_level},
         "methods": names,
         "files": rows,
-        "skipped_coders": skipped,
     }
 
 

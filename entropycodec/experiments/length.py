@@ -40,14 +40,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from entropycodec.coders import LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
-from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
 
 __all__ = ["LENGTH_CODERS", "SOURCE_P", "length_figure", "length_table", "plot_length", "run_length"]
 
-LENGTH_CODERS = ("huffman", "arithmetic", "rans", "adaptive", "cm")
-# coders that learn their model while coding: no separate termination, no model header
-LEARNING = ("adaptive", "cm")
+LENGTH_CODERS = SYMBOL_CODERS  # every coder of symbols (the registry's)
 SOURCE_SYMBOLS = b"ABCD"
 SOURCE_P = (0.5, 0.2, 0.2, 0.1)
 MAX_N_DEFAULT = 10**6
@@ -76,7 +75,7 @@ def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODER
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
-    names, skipped = available_coders(coders)
+    names = check_coders(coders, SYMBOL_CODERS, "length")
     rng = np.random.default_rng(seed)
     alphabet = np.frombuffer(SOURCE_SYMBOLS, dtype=np.uint8)
     sample = alphabet[rng.choice(alphabet.size, size=max_n, p=SOURCE_P)]
@@ -92,7 +91,7 @@ def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODER
                 parts = {k: float(v) for k, v in acc.overhead_bits.items()}
                 header = parts.get("header", 0.0)
                 # the learning coders' termination is inside their learning cost: not separable
-                term = None if name in LEARNING else parts.get("termination", 0.0)
+                term = None if name in LEARNING_CODERS else parts.get("termination", 0.0)
                 fixed = None if term is None else header + term
                 point["coders"][name] = {
                     "total_bits": acc.total_bits,
@@ -109,11 +108,10 @@ def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODER
             bar.update(1)
     return {
         "experiment": "length",
-        "params": {"max_n": max_n, "seed": seed, "coders": list(coders)},
+        "params": {"max_n": max_n, "seed": seed, "coders": names},
         "source": {"symbols": SOURCE_SYMBOLS.decode(), "p": list(SOURCE_P),
                    "entropy_bits_per_symbol": float(-(np.log2(SOURCE_P) * SOURCE_P).sum())},
         "points": points,
-        "skipped_coders": skipped,
     }
 
 
@@ -147,7 +145,7 @@ def length_table(result: dict) -> str:
     lines += ["total overhead: (total bits - n H(P^)) / n, bits per symbol", head]
     lines += [f"{pt['n']:>9} " + " ".join(cell(pt["coders"][c]["overhead_bits_per_symbol"]) for c in cols)
               for pt in pts]
-    learning = [c for c in cols if c in LEARNING]
+    learning = [c for c in cols if c in LEARNING_CODERS]
     if learning:
         lines.append(f"-: no separate fixed cost ({' and '.join(learning)} "
                      f"{'learns its' if len(learning) == 1 else 'learn their'} model while coding): "
@@ -198,7 +196,7 @@ def length_figure(result: dict):
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     fig.suptitle("Finite-length overhead, i.i.d. ABCD source p = 0.5/0.2/0.2/0.1 (H = 1.761 bits)")
-    learning = [name for name in names if name in LEARNING]
+    learning = [name for name in names if name in LEARNING_CODERS]
     if learning:
         they = " and ".join(learning)
         fig.tight_layout(rect=(0, 0.08, 1, 1))

@@ -35,16 +35,17 @@ import textwrap
 
 import numpy as np
 
+from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, get
 from entropycodec.errors import InvalidInputError
-from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
 from entropycodec.measures import as_distribution
 
 __all__ = ["DEFAULT_P", "MISMATCH_CODERS", "mismatch_figure", "plot_mismatch", "run_mismatch"]
 
 DEFAULT_P = (0.8, 0.1, 0.1)
-MISMATCH_CODERS = ("huffman", "arithmetic", "rans")
+MISMATCH_CODERS = MODEL_CODERS  # the coders that take a model Q up front (the registry's)
 _CURVE_POINTS = 101
-# mixed into a --model-from distribution that lacks symbols of P: over 256 byte values each
+# mixed into a model_from distribution that lacks symbols of P: over 256 byte values each
 # gets at least 2**-16, the resolution of the coders' default integer model
 _FLOOR = 2.0 ** -8
 
@@ -133,7 +134,7 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
             ref = (1 - _FLOOR) * ref + _FLOOR / k
             reference["floor"] = _FLOOR
 
-    names, skipped = available_coders(coders)
+    names = check_coders(coders, MODEL_CODERS, "mismatch")
     ts = np.linspace(0.0, 1.0, steps)
     points = []
     with progress(steps * max(len(names), 1), "mismatch", enabled=show_progress) as bar:
@@ -158,11 +159,11 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
                     "header_bits": enc.header_bits,
                     "minus_empirical_cross_entropy": rate - point["empirical_cross_entropy_bits_per_symbol"],
                 }
-                if name in ("arithmetic", "rans"):
+                if name in FREQUENCY_CODERS:
                     # what the coder's integer model (Q_t quantized to 2**-scale_bits) costs
                     f = enc.model.freqs[:k].astype(np.float64) / enc.model.total
                     entry["quantized_model_cross_entropy"] = _xent(counts, f)
-                if name == "huffman":
+                if get(name).model_kind == "code":
                     entry["code_lengths"] = {str(s): ln for s, ln in enc.model.lengths.items()} if k <= 16 else None
                 point["coders"][name] = entry
                 bar.update(1)
@@ -172,7 +173,7 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
     h_true = _xent(p_true, p_true)
     return {
         "experiment": "mismatch",
-        "params": {"n": n, "steps": steps, "seed": seed, "coders": list(coders)},
+        "params": {"n": n, "steps": steps, "seed": seed, "coders": names},
         "source": {**source, "n": n, "alphabet_size": k,
                    "entropy_bits_per_symbol": h_true,
                    "empirical_entropy_bits_per_symbol": _xent(counts, p_emp)},
@@ -184,7 +185,6 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
             "cross_entropy_bits_per_symbol": [_xent(p_true, (1 - t) * p_true + t * ref)
                                               for t in curve_t.tolist()],
         },
-        "skipped_coders": skipped,
     }
 
 

@@ -7,8 +7,8 @@
   ``seconds`` or ``mb_per_s``).
 * :func:`require_matplotlib`: plots need only the ``plot`` extra; without it
   the caller gets one :class:`MissingExtraError` line naming the extra.
-* :func:`available_coders`: the coders of this checkout that can run (a coder
-  whose module is missing is skipped, and the experiment says so in its JSON).
+* :func:`check_coders`: the coder names an experiment was given, checked
+  against the ones it can run (names from :mod:`entropycodec.coders`).
 * :func:`progress`: a progress bar on stderr, only when stderr is a terminal.
 
 >>> to_json({"b": 1 / 3, "a": [float("inf"), 2]})
@@ -18,18 +18,17 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import math
 import sys
 from pathlib import Path
 
-from entropycodec.errors import EntropyCodecError
+from entropycodec.errors import EntropyCodecError, InvalidInputError
 
 __all__ = [
     "PLOT_EXTRA_HINT",
     "MissingExtraError",
-    "available_coders",
+    "check_coders",
     "progress",
     "require_matplotlib",
     "save_figure",
@@ -38,15 +37,6 @@ __all__ = [
 ]
 
 PLOT_EXTRA_HINT = "pip install 'entropycodec[plot]'"
-
-# coder name -> module that must import for it to run
-_CODER_MODULES = {
-    "huffman": "entropycodec.coders.huffman",
-    "arithmetic": "entropycodec.coders.arithmetic",
-    "rans": "entropycodec.coders.rans",
-    "adaptive": "entropycodec.coders.adaptive",
-    "cm": "entropycodec.coders.cm",
-}
 
 
 class MissingExtraError(EntropyCodecError, ImportError):
@@ -127,23 +117,25 @@ def save_figure(fig, path) -> Path:
     return path
 
 
-def available_coders(names) -> tuple[list[str], dict[str, str]]:
-    """(the coders of ``names`` that import, {skipped coder: reason})."""
-    ok, skipped = [], {}
-    for name in names:
-        module = _CODER_MODULES.get(name)
-        if module is None:
-            skipped[name] = "unknown coder"
-            continue
-        try:
-            mod = importlib.import_module(module)
-            if name == "cm" and not hasattr(mod, "cm_encode"):
-                raise ImportError("entropycodec.coders.cm has no cm_encode")
-        except ImportError as exc:
-            skipped[name] = f"not available in this checkout ({exc})"
-            continue
-        ok.append(name)
-    return ok, skipped
+def check_coders(coders, allowed, experiment: str) -> list[str]:
+    """The coder names of ``coders`` (one name or an iterable of names), as a list.
+
+    ``allowed``: the coders the experiment can run, a tuple of
+    :mod:`entropycodec.coders`; any other name is an InvalidInputError naming them.
+
+    >>> check_coders("rans", ("huffman", "rans"), "skew")
+    ['rans']
+    >>> check_coders(["huffman", "lzw"], ("huffman", "rans"), "skew")
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.InvalidInputError: the skew experiment runs the coders huffman, rans; got 'lzw'
+    """
+    names = [coders] if isinstance(coders, str) else list(coders)
+    bad = [name for name in names if name not in allowed]
+    if bad:
+        raise InvalidInputError(f"the {experiment} experiment runs the coders {', '.join(allowed)}; "
+                                f"got {', '.join(map(repr, bad))}")
+    return names
 
 
 @contextlib.contextmanager

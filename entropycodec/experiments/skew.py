@@ -34,8 +34,9 @@ import math
 
 import numpy as np
 
+from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
-from entropycodec.experiments.output import available_coders, progress, require_matplotlib, save_figure
+from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
 
 __all__ = [
     "DEFAULT_BINARY_P",
@@ -51,7 +52,7 @@ __all__ = [
 
 DEFAULT_BINARY_P = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
 DEFAULT_ALPHABET_SIZES = (3, 4, 8)
-SKEW_CODERS = ("huffman", "arithmetic", "rans")
+SKEW_CODERS = MODEL_CODERS  # the static coders, whose redundancy the known bounds are about
 GALLAGER_CONSTANT = 1 - math.log2(math.e) + math.log2(math.log2(math.e))  # 0.0860713...
 
 
@@ -123,7 +124,7 @@ def run_skew(*, n: int = 100_000, binary_p=DEFAULT_BINARY_P,
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise InvalidInputError(f"seed must be an integer >= 0, got {seed!r}")
     seed = int(seed)
-    names, skipped = available_coders(coders)
+    names = check_coders(coders, SYMBOL_CODERS, "skew")
     series = []
     total_points = sum(len(_grid(k, binary_p)) for k in sizes)
     with progress(total_points, "skew", enabled=show_progress) as bar:
@@ -157,10 +158,9 @@ def run_skew(*, n: int = 100_000, binary_p=DEFAULT_BINARY_P,
     return {
         "experiment": "skew",
         "params": {"n": n, "seed": seed, "binary_p": [float(x) for x in binary_p],
-                   "alphabet_sizes": [int(k) for k in alphabet_sizes], "coders": list(coders)},
+                   "alphabet_sizes": [int(k) for k in alphabet_sizes], "coders": names},
         "gallager_constant": GALLAGER_CONSTANT,
         "series": series,
-        "skipped_coders": skipped,
     }
 
 
@@ -201,7 +201,7 @@ def skew_figure(result: dict):
             marker, color, ls = _STYLE.get(name, ("d", None, "-"))
             y = [pt["coders"][name]["redundancy_bits_per_symbol"] for pt in pts]
             label, extra = f"{name} (measured)", {}
-            if name in ("arithmetic", "rans"):  # both near 0: say how near
+            if name in FREQUENCY_CODERS:  # both near 0: say how near
                 label = f"{name} (measured; at most {max(y):.4f})"
             if name == "rans":
                 label = label[:-1] + f", drawn {RANS_OFFSET_POINTS:g} pt higher)"
