@@ -14,8 +14,9 @@ command line start fast; numba kernels compile (or load from cache) on first use
 
 from __future__ import annotations
 
-import importlib
 import os
+
+from entropycodec.lazy import lazy_names
 
 __version__ = "0.1.0"
 
@@ -104,14 +105,4 @@ if _cache_dir is not None:
 del _cache_dir
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'entropycodec' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_names(globals(), __name__, _EXPORTS, __all__)

@@ -51,6 +51,7 @@ __all__ = [
     "information_content",
     "conditional_entropy",
     "quantization_loss",
+    "code_length_bits",
     "as_distribution",
     "check_probabilities",
     "PROBABILITY_SUM_TOLERANCE",
@@ -297,3 +298,22 @@ def quantization_loss(counts, freqs) -> float:
     p = c[mask] / c.sum()
     q = f[mask] / f.sum()
     return max(float((p * np.log2(p / q)).sum()), 0.0)
+
+
+def code_length_bits(counts, probs) -> float:
+    """The ideal code length, in bits, of data with symbol ``counts`` coded with the
+    probabilities ``probs``: sum_x c_x * -log2 q_x over the symbols with c_x > 0;
+    ``math.inf`` when q_x = 0 for one of them. Neither argument is normalized (n times
+    the cross-entropy of the counts' distribution and q when q sums to 1).
+
+    >>> code_length_bits([5, 2, 2, 1], [0.5, 0.25, 0.125, 0.125])  # 5*1 + 2*2 + 2*3 + 1*3
+    18.0
+    >>> code_length_bits([1, 1], [1.0, 0.0])
+    inf
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    q = np.asarray(probs, dtype=np.float64)
+    mask = c > 0
+    if (q[mask] <= 0).any():
+        return math.inf
+    return float(-(c[mask] * np.log2(q[mask])).sum()) + 0.0

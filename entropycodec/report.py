@@ -51,17 +51,13 @@ import numpy as np
 from entropycodec.alphabet import is_byte_data
 from entropycodec.coders import BYTES_ONLY_CODERS, FREQUENCY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
+from entropycodec.measures import code_length_bits, entropy
 from entropycodec.sequence import build_model, coders_for, encode
 
 __all__ = ["analyze", "Report", "CoderAccount"]
 
 
-def _nlog(counts: np.ndarray, probs: np.ndarray) -> float:
-    """sum_x c_x * -log2 probs_x over symbols with c_x > 0 (inf if a prob is 0)."""
-    mask = counts > 0
-    if (probs[mask] <= 0).any():
-        return math.inf
-    return float(-(counts[mask] * np.log2(probs[mask])).sum())
+_nlog = code_length_bits  # sum_x c_x * -log2 probs_x over symbols with c_x > 0
 
 
 @dataclass
@@ -330,7 +326,7 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     alphabet, idx, counts, q = build_model(data, model)
     n = int(idx.size)
     c = np.asarray(counts, dtype=np.float64)
-    h = float(-(c[c > 0] / n * np.log2(c[c > 0] / n)).sum()) + 0.0 if n else 0.0
+    h = entropy(c) if n else 0.0
     distinct = int((c > 0).sum())
     fixed = 8 if alphabet.is_bytes else max(1, math.ceil(math.log2(max(distinct, 2))))
     original_bits = fixed * n

@@ -33,6 +33,7 @@ import numpy as np
 from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
 from entropycodec.coders.codelengths import optimal_lengths
 from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from entropycodec.measures import entropy
 from entropycodec.models.counts import FrequencyTable
 
 __all__ = ["HuffmanCode", "huffman_decode", "huffman_encode"]
@@ -219,9 +220,7 @@ class HuffmanCode:
 
     def entropy(self, p=None) -> float:
         """H(p) = -sum_x p(x) log2 p(x) in bits per symbol (default p: the code's weights)."""
-        pr = self._probabilities(p)
-        nz = pr[pr > 0]
-        return float(-(nz * np.log2(nz)).sum()) + 0.0
+        return entropy(self._probabilities(p))
 
     def redundancy(self, p=None) -> float:
         """Expected length minus the entropy of p, in bits per symbol (>= 0 for p = weights).

@@ -21,7 +21,7 @@ experiment         question
 
 from __future__ import annotations
 
-import importlib
+from entropycodec.lazy import lazy_names
 
 _EXPORTS = {
     "run_mismatch": "mismatch",
@@ -43,14 +43,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'entropycodec.experiments' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_names(globals(), __name__, _EXPORTS, __all__)

@@ -30,7 +30,6 @@ True
 
 from __future__ import annotations
 
-import math
 import textwrap
 
 import numpy as np
@@ -38,7 +37,7 @@ import numpy as np
 from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, get
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
-from entropycodec.measures import as_distribution
+from entropycodec.measures import as_distribution, code_length_bits
 
 __all__ = ["DEFAULT_P", "MISMATCH_CODERS", "mismatch_figure", "plot_mismatch", "run_mismatch"]
 
@@ -52,11 +51,7 @@ _FLOOR = 2.0 ** -8
 
 def _xent(weights: np.ndarray, q: np.ndarray) -> float:
     """sum_x w_x * -log2 q_x / sum w (inf when q_x = 0 for some w_x > 0)."""
-    mask = weights > 0
-    if (q[mask] <= 0).any():
-        return math.inf
-    w = weights[mask] / weights.sum()
-    return float(-(w * np.log2(q[mask])).sum()) + 0.0
+    return code_length_bits(weights, q) / float(weights.sum())
 
 
 def _shannon_code_rate(weights: np.ndarray, q: np.ndarray) -> float:

@@ -37,6 +37,7 @@ import numpy as np
 from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
+from entropycodec.measures import entropy
 
 __all__ = [
     "DEFAULT_BINARY_P",
@@ -83,9 +84,7 @@ def _source(k: int, p_max: float) -> np.ndarray:
     return p
 
 
-def _entropy(counts: np.ndarray) -> float:
-    c = counts[counts > 0] / counts.sum()
-    return float(-(c * np.log2(c)).sum()) + 0.0
+_entropy = entropy  # of a sample's counts
 
 
 def point_rng(seed: int, k: int, p_max: float) -> np.random.Generator:

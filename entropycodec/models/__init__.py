@@ -17,7 +17,7 @@ container's format layer) imports no numpy.
 
 from __future__ import annotations
 
-import importlib
+from entropycodec.lazy import lazy_names
 
 _EXPORTS = {
     "FrequencyModel": "protocol",
@@ -34,14 +34,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_names(globals(), __name__, _EXPORTS, __all__)

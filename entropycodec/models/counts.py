@@ -28,7 +28,7 @@ import numpy as np
 
 from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, as_byte_array, is_byte_data
 from entropycodec.errors import InvalidInputError
-from entropycodec.measures import quantization_loss
+from entropycodec.measures import entropy, quantization_loss
 
 __all__ = ["FrequencyTable", "quantize_counts", "quantization_loss"]
 
@@ -226,9 +226,7 @@ class FrequencyTable:
     @property
     def entropy_bits_per_symbol(self) -> float:
         """H0 of the counts, in bits per symbol (0 for an empty table)."""
-        p = self.probabilities
-        p = p[p > 0]
-        return float(-(p * np.log2(p)).sum()) + 0.0
+        return entropy(self.counts) if self.counts.sum() else 0.0
 
     def as_dict(self) -> dict:
         """``{symbol: count}`` for the symbols with a non-zero count."""
