@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import CANTERBURY_FILES, LARGE_FILES, corpus_params
 
 from entropycodec import compress, decompress, read_header
-from entropycodec.cli import compress_cmd
+from entropycodec.cli import compress_cmd, pump
 from entropycodec.cli.main import cli
 from entropycodec.coders import CODERS
 
@@ -235,6 +235,20 @@ def test_info_lists_blocks_coders_sizes_and_ratio(runner, tmp_path):
     assert len(data[0]["blocks"]) == len(read_header(path).blocks)
 
 
+def test_info_out_writes_exactly_the_json_of_info_json(runner, tmp_path):
+    path = tmp_path / "x.ec"
+    path.write_bytes(compress(TEXT, block_size=4096) + compress(b"abc", coder="raw"))
+    shown = run(runner, "info", "--json", path)
+    assert shown.exit_code == 0, shown.stderr
+    out = tmp_path / "info.json"
+    result = run(runner, "info", "--out", out, path)
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == shown.stdout  # byte for byte
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(shown.stdout)
+    assert result.stdout == run(runner, "info", path).stdout  # the table, as without --out
+    assert result.stderr == f"JSON written to {out}\n"
+
+
 def test_info_on_bad_file(runner, tmp_path):
     path = tmp_path / "x.ec"
     path.write_bytes(b"not an ec file")
@@ -341,7 +355,7 @@ def test_progress_bar_on_a_terminal(runner, sample, tmp_path, monkeypatch):
     monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
     monkeypatch.setattr(compress_cmd.Progress, "DELAY", 0.0)
     monkeypatch.setattr(compress_cmd.Progress, "INTERVAL", 0.001)
-    monkeypatch.setattr(compress_cmd, "CHUNK", 1000)
+    monkeypatch.setattr(pump, "CHUNK", 1000)
     real = entropycodec.api.Compressor.compress
 
     def slow(self, data):  # a run long enough for the main thread to redraw the line

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 import entropycodec
 import entropycodec.api
 from entropycodec import CorruptDataError, compress, decompress, read_header
-from entropycodec.cli import compress_cmd, files
+from entropycodec.cli import compress_cmd, files, pump
 from entropycodec.cli.main import cli, gzip_shorthand
 
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 200
@@ -272,13 +272,13 @@ def test_compress_progress_counts_coded_blocks_not_bytes_read(monkeypatch):
     block was still being coded): the count moves when a block is done."""
     import threading
 
-    monkeypatch.setattr(compress_cmd, "CHUNK", 1000)
+    monkeypatch.setattr(pump, "CHUNK", 1000)
     data = random.Random(1).randbytes(9000)
     progress = Recorder()
     settings = {"coder": "huffman", "level": None, "block_size": 4000, "threads": 1}
     out = io.BytesIO()
-    assert compress_cmd._pump_compress(io.BytesIO(data), out, settings, progress,
-                                       threading.Event()) == (9000, len(out.getvalue()))
+    assert pump._pump_compress(io.BytesIO(data), out, settings, progress,
+                               threading.Event()) == (9000, len(out.getvalue()))
     assert progress.updates == [0, 4000, 8000, 9000]
     assert decompress(out.getvalue()) == data
 
@@ -291,10 +291,10 @@ def test_decompress_progress_counts_the_compressed_bytes_of_decoded_blocks(monke
     info = read_header(stream)
     # the stream header, the end of each block, the end marker
     ends = {12} | {b.offset + b.stored_size for b in info.blocks} | {len(stream)}
-    monkeypatch.setattr(compress_cmd, "CHUNK", 4000)  # one block's output per call
+    monkeypatch.setattr(pump, "CHUNK", 4000)  # one block's output per call
     progress = Recorder()
     out = io.BytesIO()
-    compress_cmd._pump_decompress(io.BytesIO(stream), out, progress, 1, threading.Event())
+    pump._pump_decompress(io.BytesIO(stream), out, progress, 1, threading.Event())
     assert out.getvalue() == data
     assert progress.updates == sorted(progress.updates) and progress.updates[-1] == len(stream)
     assert set(progress.updates) - {0} <= ends and len(set(progress.updates) - {0}) >= 3
@@ -447,7 +447,7 @@ def test_file_object_names_trailing_data_read_in_a_later_piece(monkeypatch):
 
 @pytest.mark.parametrize("command", ["decompress", "test", "info"])
 def test_cli_names_trailing_data_and_fails(tmp_path, monkeypatch, command):
-    monkeypatch.setattr(compress_cmd, "CHUNK", 64)  # the junk arrives in a later chunk
+    monkeypatch.setattr(pump, "CHUNK", 64)  # the junk arrives in a later chunk
     one = compress(TEXT)
     path = tmp_path / "x.ec"
     path.write_bytes(one + b"\0\0\0\0 padding")

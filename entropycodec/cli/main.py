@@ -40,7 +40,7 @@ _COMMANDS = {
     "compress": ("compress_cmd:compress", "Compress files to FILE.ec (or stdin to stdout)."),
     "decompress": ("compress_cmd:decompress", "Decompress FILE.ec files (or stdin to stdout)."),
     "test": ("compress_cmd:test", "Verify the integrity of .ec files."),
-    "info": ("compress_cmd:info", "List the blocks, coders, sizes and ratio of .ec files."),
+    "info": ("info_cmd:info", "List the blocks, coders, sizes and ratio of .ec files."),
     "analyze": ("analyze_cmd:analyze", "Bit accounting report: every coder against the entropy."),
     "code": ("code_cmd:code", "Build a Huffman code from probabilities, counts or a file."),
     "measure": ("measure_cmd:measure", "Entropy, cross-entropy, KL and JS divergence of p and q."),
@@ -63,7 +63,7 @@ _MODE_WORDS = {"--decompress": "decompress", "--uncompress": "decompress",
                "--compress": "compress", "--test": "test", "--list": "info"}
 # options of the file commands that take a value (the value is never a mode flag)
 _VALUE_LETTERS = set("oTB")
-_VALUE_WORDS = {"--output", "--threads", "--block-size", "--coder", "--level"}
+_VALUE_WORDS = {"--output", "--threads", "--block-size", "--coder", "--level", "--out"}
 
 
 def gzip_shorthand(args: list[str]) -> list[str] | None:
@@ -126,26 +126,13 @@ def _interruptible(function, *args):
     Python runs signal handlers only in the main thread, between bytecodes: a main
     thread inside a numba kernel (analyze, experiment) would take a Ctrl-C only
     when the kernel returns, seconds later. Waiting here, it takes it at once
-    (the kernels release the GIL) and the handler exits 130/143. The worker is a
-    daemon: an exit does not wait for it.
+    (the kernels release the GIL) and the handler exits 130/143.
     """
     if threading.current_thread() is not threading.main_thread():
         return function(*args)
-    outcome: dict = {}
+    from .progress import in_worker
 
-    def target():
-        try:
-            outcome["result"] = function(*args)
-        except BaseException as exc:  # handed to the main thread
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=target, name="entropycodec-command", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.05)
-    if "error" in outcome:
-        raise outcome.pop("error")
-    return outcome.get("result")
+    return in_worker(lambda stop: function(*args), None)
 
 
 class LazyGroup(click.Group):

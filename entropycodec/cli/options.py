@@ -11,6 +11,9 @@ The rules every subcommand follows (docs/cli.md states them for users):
   summing to 1 within :data:`SUM_TOLERANCE`, or whole-number counts.
 * JSON: ``--json`` prints it on stdout instead of the text report; ``--out FILE``
   writes the same JSON to FILE (:func:`json_options`, :func:`output_json`).
+* The file commands (compress, decompress, test, info) take their FILEs as
+  :data:`INPUT_PATH`, report a file that fails as one line naming it
+  (:func:`file_error`) and go on with the next.
 """
 
 from __future__ import annotations
@@ -24,11 +27,24 @@ import click
 SUM_TOLERANCE = 1e-6
 
 
+#: FILE arguments of the file commands. Inputs are checked when opened, one by one: click's
+#: readability check would turn one unreadable file into a usage error (exit 2) that stops
+#: every other file.
+INPUT_PATH = click.Path(allow_dash=True, readable=False)
+
+
 def fail(message: str):
     """Stop the command with exit code 1 and the one line ``entropycodec: error: MESSAGE``."""
     from entropycodec.cli.main import CommandFailed
 
     raise CommandFailed(f"error: {message}")
+
+
+def file_error(name: str, exc: BaseException) -> None:
+    """Report that file ``name`` failed, as the one line ``entropycodec: NAME: MESSAGE`` on
+    stderr (the OS's text for an OSError); the command goes on with the next file."""
+    text = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+    click.echo(f"entropycodec: {name}: {text}", err=True)
 
 
 def _num(x: float) -> str:
