@@ -50,6 +50,7 @@ import numpy as np
 
 from entropycodec.alphabet import is_byte_data
 from entropycodec.coders import BYTES_ONLY_CODERS, FREQUENCY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
+from entropycodec.coders import CODERS as CODER_SPECS
 from entropycodec.errors import InvalidInputError
 from entropycodec.measures import code_length_bits, entropy
 from entropycodec.sequence import build_model, coders_for, encode
@@ -250,17 +251,16 @@ def _account(coder: str, enc, original_bits: int, bound: float,
     """
     payload, header = enc.payload_bits, enc.header_bits
     parts: dict[str, float] = {}
-    if coder == "adaptive":
-        parts["adaptation"] = payload - bound
-    elif coder == "cm":
-        parts["context_modelling"] = payload - bound
+    spec = CODER_SPECS[coder]
+    if spec.model_kind == "learned":
+        parts[spec.learning_part] = payload - bound
     else:
         c = np.asarray(enc.counts, dtype=np.float64)
         cross = _nlog(c, enc.model_probabilities)  # n H(P, Q), fix-up symbols included
         stream_fixup = enc.fixup_bits - enc.side_bits
         # over the symbols Q codes: sum c_x log2(P(x) / Q'(x)); n KL(P || Q) when nothing is smoothed
         parts["mismatch"] = cross - stream_fixup - (bound - uncodable_share)
-        if coder == "huffman":
+        if spec.model_kind == "code":
             ideal = float((c * enc.model.lengths_array).sum())
             parts["quantization"] = 0.0
             parts["integer_length"] = ideal - cross

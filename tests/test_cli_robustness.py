@@ -13,12 +13,13 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from click.testing import CliRunner
 
 from entropycodec import compress, decompress
-from entropycodec.cli import compress_cmd, files
+from entropycodec.cli import compress_cmd, files, info_cmd
 from entropycodec.cli.main import cli
 
 TEXT = b"It was the best of times, it was the worst of times.\n" * 100
@@ -40,10 +41,12 @@ def _one_line_failure(result, code=1):
 
 class _FifoPeer:
     """The other end of a named pipe, in a thread: reads everything, or writes ``data``.
-    ``release()`` unblocks it if the command under test never opened the pipe."""
+    ``release()`` waits for it, and unblocks it if the command under test never opened the
+    pipe (its ``open()`` waits for a partner that would never come)."""
 
     def __init__(self, path, data=None):
         self.path, self.data, self.received = path, data, None
+        self.opened = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -51,22 +54,32 @@ class _FifoPeer:
         try:
             if self.data is None:
                 with open(self.path, "rb") as f:
+                    self.opened.set()
                     self.received = f.read()
             else:
                 with open(self.path, "wb") as f:
+                    self.opened.set()
                     f.write(self.data)
         except OSError:
             pass
 
-    def release(self):
-        self.thread.join(timeout=10)
-        if self.thread.is_alive() and os.path.exists(self.path):
-            flags = os.O_RDONLY if self.data is not None else os.O_WRONLY
-            try:
-                os.close(os.open(self.path, flags | os.O_NONBLOCK))
-            except OSError:
-                pass
-            self.thread.join(timeout=10)
+    def _open_the_other_end(self):
+        """Be the partner the peer's open() waits for, for an instant. Harmless if the
+        command did open the pipe: it has finished writing (or reading) by now."""
+        flags = os.O_WRONLY if self.data is None else os.O_RDONLY
+        try:
+            os.close(os.open(self.path, flags | os.O_NONBLOCK))
+        except OSError:  # ENXIO: no reader has opened yet; try again on the next poll
+            pass
+
+    def release(self, timeout=10.0):
+        """Return as soon as the peer has finished (polling every 10 ms), at most ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while self.thread.is_alive() and time.monotonic() < deadline:
+            if not self.opened.is_set():
+                self._open_the_other_end()
+            self.thread.join(timeout=0.01)
+        assert not self.thread.is_alive(), f"the peer of {self.path} is still blocked"
 
 
 # -- outputs that are not regular files ----------------------------------------------------
@@ -243,7 +256,7 @@ def test_info_with_closed_stdin_is_a_clean_error():
 
 
 def test_info_refuses_to_read_a_terminal(monkeypatch):
-    monkeypatch.setattr(compress_cmd, "_isatty", lambda stream: True)
+    monkeypatch.setattr(info_cmd, "_isatty", lambda stream: True)
     result = run("info", "-", input=b"")
     _one_line_failure(result)
     assert "terminal" in result.stderr

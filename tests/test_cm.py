@@ -118,21 +118,8 @@ def test_round_trip_large(path):
     round_trip(path.read_bytes())
 
 
-def test_empty():
-    assert cm_encode(arr(b"")) == b""
-    assert cm_encode(b"") == b""
-    out = cm_decode(b"", 0, DEFAULT_LEVEL)
-    assert out.dtype == np.uint8 and out.shape == (0,)
-
-
-@pytest.mark.parametrize("value", [0, 1, 65, 127, 128, 255])
-def test_one_byte(value):
-    payload = round_trip(bytes([value]))
-    assert 1 <= len(payload) <= 2
-
-
-def test_every_byte_value():
-    round_trip(bytes(range(256)) * 3, level=1)
+# Empty input, one byte, every byte value and random distributions at the default level are
+# the coder contract's cases (tests/test_coder_contract.py), with their exact payload sizes.
 
 
 def test_all_zero_is_tiny_and_within_the_decoder_bound():
@@ -224,12 +211,17 @@ def test_empty_payload_for_data_is_truncated():
 CORRUPT_SOURCE = (GOLDEN_INPUT * 4)[:300]
 
 
-def decode_or_error(payload: bytes, n: int, level: int) -> None:
+def decode_or_error(payload: bytes, n: int, level: int, original: bytes | None = None):
+    """Decode damaged ``payload``: a CorruptDataError (returned), or n bytes that are either
+    ``original`` (the damage was in bits the decoder never reads) or the very data whose
+    encoding ``payload`` is: the decoder accepts a payload only if it is an encoder's output."""
     try:
         out = cm_decode(payload, n, level)
-    except CorruptDataError:
-        return
+    except CorruptDataError as exc:
+        return exc
     assert out.dtype == np.uint8 and out.shape == (n,)
+    assert bytes(out) == original or cm_encode(out, level) == payload
+    return None
 
 
 def test_truncation_at_every_offset():
@@ -247,10 +239,14 @@ def test_truncation_at_every_offset():
 
 def test_bit_flips():
     payload = bytearray(cm_encode(arr(CORRUPT_SOURCE), 1))
+    errors = []
     for i in range(0, 8 * len(payload), 3):
         flipped = bytearray(payload)
         flipped[i // 8] ^= 1 << (i % 8)
-        decode_or_error(bytes(flipped), len(CORRUPT_SOURCE), 1)
+        errors.append(decode_or_error(bytes(flipped), len(CORRUPT_SOURCE), 1, CORRUPT_SOURCE))
+    raised = [e for e in errors if e is not None]
+    assert all(isinstance(e, TruncatedDataError) for e in raised)  # a flip derails the model
+    assert len(raised) > len(errors) * 2 // 3
 
 
 def test_random_payloads():
@@ -258,7 +254,9 @@ def test_random_payloads():
     for size in (1, 2, 5, 17, 200):
         for _ in range(5):
             payload = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
-            decode_or_error(payload, min(5000, max_decoded_size(size)), 1)
+            # far fewer bytes than n needs: the decoder reads past the end
+            error = decode_or_error(payload, min(5000, max_decoded_size(size)), 1)
+            assert isinstance(error, TruncatedDataError)
 
 
 def test_errors_are_package_errors():
@@ -280,7 +278,8 @@ def test_decoder_allocates_tables_plus_o_n():
     n = 100_000  # a corrupt n, far beyond the data, still bounded by the payload
     tracemalloc.start()
     try:
-        decode_or_error(payload, min(n, max_decoded_size(len(payload))), 3)
+        with pytest.raises(TruncatedDataError):  # the payload ends long before n bytes
+            cm_decode(payload, min(n, max_decoded_size(len(payload))), 3)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

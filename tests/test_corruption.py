@@ -67,13 +67,21 @@ def test_truncation_inside_a_single_stream_is_truncated_data_error():
 
 
 def test_every_truncation_point_in_read_header():
+    starts = [s.offset for s in read_header(SMALL).streams]
+    contents = [decompress(SMALL[a:b]) for a, b in zip(starts, starts[1:] + [len(SMALL)])]
+    valid = 0
     for cut in range(len(SMALL)):
         try:
             info = read_header(SMALL[:cut])
         except CorruptDataError:
+            assert cut not in starts[1:], cut
             continue
-        # a cut exactly between two streams is a valid, shorter file
-        assert decompress(SMALL[:cut]) is not None and info.compressed_size == cut
+        # a cut exactly between two streams is a valid, shorter file: the streams before it
+        k = starts.index(cut)
+        assert k > 0 and info.compressed_size == cut and len(info.streams) == k
+        assert decompress(SMALL[:cut]) == b"".join(contents[:k])
+        valid += 1
+    assert valid == len(starts) - 1
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -220,7 +228,7 @@ def test_cli_interrupt_leaves_no_partial_output(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(self, data)
 
-    monkeypatch.setattr("entropycodec.cli.compress_cmd.CHUNK", 1000)
+    monkeypatch.setattr("entropycodec.cli.pump.CHUNK", 1000)
     monkeypatch.setattr(entropycodec.api.Compressor, "compress", interrupted)
     result = CliRunner().invoke(cli, ["compress", str(src)])
     assert result.exit_code != 0

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import entropycodec as ec
 from entropycodec.cli.main import cli
+from entropycodec.coders import SYMBOL_CODERS
 
 CODERS = ("huffman", "arithmetic", "rans", "adaptive")
 
@@ -60,17 +61,66 @@ def test_mismatch_part_is_n_times_kl():
         assert acc.overhead_bits["mismatch"] == pytest.approx(200_000 * kl, rel=1e-9)
 
 
-def test_to_dict_stable_keys(abcd_iid):
-    d = ec.analyze(abcd_iid, coders=("huffman",), contexts=2).to_dict()
-    for key in ("n_symbols", "entropy_bits_per_symbol", "cross_entropy_bits_per_symbol",
-                "kl_divergence_bits_per_symbol", "coders", "conditional_entropies_bits_per_symbol"):
-        assert key in d
+def test_to_dict_stable_keys_and_values(abcd_iid):
+    r = ec.analyze(abcd_iid, coders=("huffman",), contexts=2)
+    d = r.to_dict()
+    assert json.loads(json.dumps(d)) == d  # JSON-ready as it is
+    n = 100_000
+    assert (d["n_symbols"], d["alphabet_size"], d["distinct_symbols"]) == (n, 256, 4)
+    assert (d["original_bits"], d["fixed_length_bits_per_symbol"], d["file_bits"]) == (8 * n, 8, None)
+    assert d["entropy_bits_per_symbol"] == r.entropy_bits_per_symbol
+    assert round(d["entropy_bits_per_symbol"], 6) == 1.757521
+    assert d["bound_bits"] == pytest.approx(n * d["entropy_bits_per_symbol"], rel=1e-12)
+    # no model given: Q = P, so there is no cross-entropy or KL to report
+    assert d["cross_entropy_bits_per_symbol"] is None and d["kl_divergence_bits_per_symbol"] is None
+    assert d["model_given"] is False and d["model_ignored_by"] == []
+    h = d["conditional_entropies_bits_per_symbol"]
+    assert set(h) == {"H1", "H2"}
+    # an i.i.d. source: context tells next to nothing (the estimates' bias is < 0.001 bit)
+    assert d["entropy_bits_per_symbol"] - 0.001 < h["H2"] <= h["H1"] <= d["entropy_bits_per_symbol"]
+
     c = d["coders"]["huffman"]
-    for key in ("payload_bits", "header_bits", "total_bits", "bits_per_symbol", "overhead_bits",
-                "compression_rate_alpha", "space_saving_rate_beta"):
-        assert key in c
-    assert set(d["conditional_entropies_bits_per_symbol"]) == {"H1", "H2"}
-    json.dumps(d)
+    counts = [abcd_iid.count(x) for x in b"ABCD"]
+    code_bits = sum(k * ln for k, ln in zip(counts, [1, 2, 3, 3]))  # A=0 B=10 C=110 D=111
+    assert c["payload_bits"] == 8 * math.ceil(code_bits / 8) == 179_616
+    # the code lengths of A, B, C, D: layout byte, list of 4 symbols (1 + 4 bytes), 2 bytes
+    assert c["header_bits"] == 8 * (1 + 5 + 2)
+    assert c["total_bits"] == c["payload_bits"] + c["header_bits"]
+    assert c["bits_per_symbol"] == c["total_bits"] / n
+    assert c["compression_rate_alpha"] == 8 * n / c["total_bits"]
+    assert c["space_saving_rate_beta"] == (8 * n - c["total_bits"]) / c["total_bits"]
+    assert (c["file_compression_rate"], c["uses_model"], c["scale_bits"]) == (None, True, None)
+    parts = c["overhead_bits"]
+    assert set(parts) == {"mismatch", "quantization", "integer_length", "termination", "header"}
+    assert sum(parts.values()) == pytest.approx(c["total_bits"] - d["bound_bits"], abs=1e-6)
+    assert parts["mismatch"] == pytest.approx(0, abs=1e-6) and parts["quantization"] == 0
+    assert parts["termination"] == c["payload_bits"] - code_bits  # the padding of the last byte
+    assert parts["header"] == c["header_bits"]
+    assert c["overhead_bits_per_symbol"] == {k: v / n for k, v in parts.items()}
+
+
+def test_abcd_message_values(abcd_message):
+    """The ten-symbol message of corpora/abcd.txt, ABCAADABCA: P = 0.5, 0.2, 0.2, 0.1."""
+    r = ec.analyze(abcd_message, coders=SYMBOL_CODERS, contexts=2)
+    h = -(0.5 * math.log2(0.5) + 2 * 0.2 * math.log2(0.2) + 0.1 * math.log2(0.1))
+    assert r.entropy_bits_per_symbol == pytest.approx(h, abs=1e-15)
+    assert round(r.entropy_bits_per_symbol, 3) == 1.761
+    assert r.bound_bits == pytest.approx(10 * h, abs=1e-12)
+    # after A comes B, A, D or B (1.5 bits, 4 of 9 pairs); B, C and D each have one successor
+    assert r.conditional_entropies == pytest.approx({"H1": 2 / 3, "H2": 0.0}, abs=1e-12)
+    for name, acc in r.coders.items():
+        enc = ec.encode(abcd_message, coder=name)
+        assert (acc.payload_bits, acc.header_bits) == (enc.payload_bits, enc.header_bits), name
+        assert sum(acc.overhead_bits.values()) == pytest.approx(acc.total_bits - r.bound_bits,
+                                                                 abs=1e-9), name
+    huff = r.coders["huffman"].overhead_bits
+    assert r.coders["huffman"].payload_bits == 24  # 18 bits of code words in 3 bytes
+    assert huff["integer_length"] == pytest.approx(18 - 10 * h, abs=1e-9)  # 0.390 bits
+    assert huff["termination"] == 6.0 and huff["header"] == 64.0
+    for name in ("adaptive", "cm"):  # one part: what learning costs over n H(P)
+        acc = r.coders[name]
+        (part,) = (v for k, v in acc.overhead_bits.items() if k != "header")
+        assert part == pytest.approx(acc.payload_bits - 10 * h, abs=1e-9)
 
 
 def test_markov_context_gain():

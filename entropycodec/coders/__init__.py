@@ -26,6 +26,7 @@ import importlib
 from dataclasses import dataclass
 
 __all__ = [
+    "AUTO_CANDIDATES",
     "BYTES_ONLY_CODERS",
     "CODERS",
     "FREQUENCY_CODERS",
@@ -63,6 +64,8 @@ class CoderSpec:
     model_kind: str
     bytes_only: bool = False
     has_level: bool = False
+    auto_order: int | None = None  # rank among coder="auto"'s candidates (ties: lower wins)
+    learning_part: str | None = None  # "learned" coders: the report's name for what learning costs
     summary: str = ""
 
     def implementation(self):
@@ -79,16 +82,17 @@ class CoderSpec:
 CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
     CoderSpec("raw", 1, None, None, None, "none", bytes_only=True,
               summary="stored bytes (a block that would not shrink)"),
-    CoderSpec("huffman", 2, "huffman", "huffman_encode", "huffman_decode", "code",
+    CoderSpec("huffman", 2, "huffman", "huffman_encode", "huffman_decode", "code", auto_order=0,
               summary="canonical Huffman code, whole bits per symbol"),
     CoderSpec("arithmetic", 3, "arithmetic", "arithmetic_encode", "arithmetic_decode",
-              "frequencies", summary="range coder (arithmetic coding) with a static model"),
-    CoderSpec("rans", 4, "rans", "rans_encode", "rans_decode", "frequencies",
+              "frequencies", auto_order=2, summary="range coder (arithmetic coding) with a static model"),
+    CoderSpec("rans", 4, "rans", "rans_encode", "rans_decode", "frequencies", auto_order=1,
               summary="interleaved rANS with a static model"),
     CoderSpec("adaptive", 5, "adaptive", "adaptive_encode", "adaptive_decode", "learned",
-              summary="adaptive order-0 range coder (learns while coding)"),
+              learning_part="adaptation", summary="adaptive order-0 range coder (learns while coding)"),
     CoderSpec("cm", 6, "cm", "cm_encode", "cm_decode", "learned", bytes_only=True,
-              has_level=True, summary="context mixing (lpaq-style), bytes only"),
+              has_level=True, learning_part="context_modelling",
+              summary="context mixing (lpaq-style), bytes only"),
 )}
 _BY_ID = {spec.coder_id: spec for spec in CODERS.values()}
 
@@ -98,6 +102,9 @@ SYMBOL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind !
 MODEL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind in ("code", "frequencies"))
 #: coders that code with integer frequencies (the FrequencyModel protocol)
 FREQUENCY_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "frequencies")
+#: coder="auto"'s candidates, in order: the fastest decoders first, so ties go to them
+AUTO_CANDIDATES = tuple(sorted((name for name, spec in CODERS.items() if spec.auto_order is not None),
+                               key=lambda name: CODERS[name].auto_order))
 #: coders that learn their model while coding (no model=, no model description)
 LEARNING_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "learned")
 #: symbol coders that code bytes only (cm models the bits of bytes)

@@ -1,9 +1,10 @@
 """The ``.ec`` container: stream and block layout, model descriptions, block coding.
 
-Layers, bottom up: :mod:`.format` (constants and ``struct`` layouts),
-:mod:`.blockcodec` (one block through one coder), :mod:`.stream` (incremental
-stream writer and reader), :mod:`.inspect` (headers without decoding). The
-compact model descriptions live one layer down, in :mod:`entropycodec.container.modeldesc`,
-because the coding layer sizes its headers with them too. docs/format.md is the
-specification.
+Modules, bottom up: :mod:`.format` (limits, constants and ``struct`` layouts; it
+imports no numpy, so the CLI reads its limits at no cost), :mod:`.modeldesc`
+(the compact model descriptions, which the sequence coder also uses to size its
+headers), :mod:`.crc`, :mod:`.blocks` (one block through one coder of the
+registry), :mod:`.streams` (incremental stream writer and reader, and their
+thread pools), :mod:`.inspect` (headers without decoding). docs/format.md is
+the specification.
 """

@@ -29,7 +29,7 @@ import zlib
 
 import numpy as np
 
-from entropycodec.coders import CODERS, by_id, get
+from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id, get
 from entropycodec.container.format import MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
 from entropycodec.container.modeldesc import (
     MAX_SCALE_BITS,
@@ -44,7 +44,6 @@ from entropycodec.errors import ChecksumError, CorruptDataError, EntropyCodecErr
 __all__ = ["AUTO", "AUTO_CANDIDATES", "check_coder", "coder_names", "decode_block", "encode_block"]
 
 AUTO = "auto"
-AUTO_CANDIDATES = ("huffman", "rans", "arithmetic")  # ties go to the earlier (faster) one
 # the alphabet of every block: bytes (the adaptive coder's model is over 256 symbols)
 BYTE_SYMBOLS = 256
 # bytes the range coder writes beyond the symbols' information: a few bytes of ``low``
