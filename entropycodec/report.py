@@ -230,6 +230,26 @@ class Report:
     def __str__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the report as an HTML table."""
+        from entropycodec.views import report_html
+
+        return report_html(self)
+
+    def plot(self, ax=None):
+        """Each coder's bar split into its parts (the bound n*H(P), mismatch, quantization,
+        integer lengths, termination, header, ...), drawn on ``ax`` (a new figure if None);
+        returns the Axes. Needs matplotlib (extra ``plot``)."""
+        from entropycodec.views import report_figure
+
+        return report_figure(self, ax)
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per coder (needs pandas: extra ``notebook``)."""
+        from entropycodec.views import report_frame
+
+        return report_frame(self)
+
 
 def _bits(value: float) -> str:
     """One decimal, and no '-0.0' for a rounding residue of an exact zero."""

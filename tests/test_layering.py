@@ -174,6 +174,8 @@ LAYERS = {
     "entropycodec.sequence": 5,
     "entropycodec.report": 5,
     "entropycodec.api": 5,
+    "entropycodec.views": 5,  # notebook views of the report (and of experiment results)
+    "entropycodec.numcodecs": 6,  # the numcodecs/Zarr codec: built on api and the container
     "entropycodec.experiments": 6,
     "entropycodec.cli": 7,
 }

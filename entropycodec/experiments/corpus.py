@@ -32,6 +32,7 @@ import numpy as np
 from entropycodec.coders import SYMBOL_CODERS, get
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import progress, require_matplotlib, save_figure
+from entropycodec.views import ExperimentResult
 
 __all__ = ["CORPUS_METHODS", "collect_files", "corpus_figure", "corpus_table", "plot_corpus", "run_corpus"]
 
@@ -136,12 +137,12 @@ def run_corpus(paths, *, methods=CORPUS_METHODS, repeat: int = 1, cm_level: int 
                 t = row["methods"][m]["timing"]["seconds"]
                 row["methods"][m]["timing"]["delta_vs_zlib"] = t_zlib / t if t_zlib and t else None
             rows.append(row)
-    return {
+    return ExperimentResult({
         "experiment": "corpus",
         "params": {"repeat": repeat, "cm_level": cm_level},
         "methods": names,
         "files": rows,
-    }
+    })
 
 
 def corpus_table(result: dict, fmt: str = "text") -> str:

@@ -43,6 +43,7 @@ import numpy as np
 from entropycodec.coders import LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
+from entropycodec.views import ExperimentResult
 
 __all__ = ["LENGTH_CODERS", "SOURCE_P", "length_figure", "length_table", "plot_length", "run_length"]
 
@@ -106,13 +107,13 @@ def run_length(*, max_n: int = MAX_N_DEFAULT, seed: int = 0, coders=LENGTH_CODER
                 }
             points.append(point)
             bar.update(1)
-    return {
+    return ExperimentResult({
         "experiment": "length",
         "params": {"max_n": max_n, "seed": seed, "coders": names},
         "source": {"symbols": SOURCE_SYMBOLS.decode(), "p": list(SOURCE_P),
                    "entropy_bits_per_symbol": float(-(np.log2(SOURCE_P) * SOURCE_P).sum())},
         "points": points,
-    }
+    })
 
 
 def length_table(result: dict) -> str:

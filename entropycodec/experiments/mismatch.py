@@ -38,6 +38,7 @@ from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, get
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
 from entropycodec.measures import as_distribution, code_length_bits
+from entropycodec.views import ExperimentResult
 
 __all__ = ["DEFAULT_P", "MISMATCH_CODERS", "mismatch_figure", "plot_mismatch", "run_mismatch"]
 
@@ -166,7 +167,7 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
 
     curve_t = np.linspace(0.0, 1.0, _CURVE_POINTS)
     h_true = _xent(p_true, p_true)
-    return {
+    return ExperimentResult({
         "experiment": "mismatch",
         "params": {"n": n, "steps": steps, "seed": seed, "coders": names},
         "source": {**source, "n": n, "alphabet_size": k,
@@ -180,7 +181,7 @@ def run_mismatch(p=DEFAULT_P, *, data: bytes | None = None, model_from: bytes | 
             "cross_entropy_bits_per_symbol": [_xent(p_true, (1 - t) * p_true + t * ref)
                                               for t in curve_t.tolist()],
         },
-    }
+    })
 
 
 _STYLE = {"huffman": ("s", "tab:red"), "arithmetic": ("o", "tab:blue"),

@@ -23,7 +23,8 @@ import math
 import sys
 from pathlib import Path
 
-from entropycodec.errors import EntropyCodecError, InvalidInputError
+from entropycodec.errors import EntropyCodecError, InvalidInputError, MissingExtraError
+from entropycodec.views import PLOT_EXTRA_HINT, require_matplotlib
 
 __all__ = [
     "PLOT_EXTRA_HINT",
@@ -36,28 +37,6 @@ __all__ = [
     "write_json",
 ]
 
-PLOT_EXTRA_HINT = "pip install 'entropycodec[plot]'"
-
-
-class MissingExtraError(EntropyCodecError, ImportError):
-    """An optional dependency (an *extra*) needed by the requested feature is not installed."""
-
-
-def require_matplotlib():
-    """Import matplotlib with the non-interactive Agg backend and return ``pyplot``.
-
-    Raises MissingExtraError (one line, naming the ``plot`` extra) when matplotlib
-    is not installed.
-    """
-    try:
-        import matplotlib
-    except ImportError:
-        raise MissingExtraError(
-            f"plotting needs matplotlib, which is not installed: {PLOT_EXTRA_HINT}") from None
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _clean(obj):

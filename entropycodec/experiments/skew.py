@@ -38,6 +38,7 @@ from entropycodec.coders import FREQUENCY_CODERS, MODEL_CODERS, SYMBOL_CODERS
 from entropycodec.errors import InvalidInputError
 from entropycodec.experiments.output import check_coders, progress, require_matplotlib, save_figure
 from entropycodec.measures import entropy
+from entropycodec.views import ExperimentResult
 
 __all__ = [
     "DEFAULT_BINARY_P",
@@ -154,13 +155,13 @@ def run_skew(*, n: int = 100_000, binary_p=DEFAULT_BINARY_P,
                 points.append(point)
                 bar.update(1)
             series.append({"alphabet_size": k, "points": points})
-    return {
+    return ExperimentResult({
         "experiment": "skew",
         "params": {"n": n, "seed": seed, "binary_p": [float(x) for x in binary_p],
                    "alphabet_sizes": [int(k) for k in alphabet_sizes], "coders": names},
         "gallager_constant": GALLAGER_CONSTANT,
         "series": series,
-    }
+    })
 
 
 # marker, colour, line style; rANS is also drawn a few points higher than its values, because
