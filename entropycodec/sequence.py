@@ -42,8 +42,10 @@ from __future__ import annotations
 
 import math
 import operator
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -51,7 +53,7 @@ from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display
 from entropycodec.coders import BYTES_ONLY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.coders import CODERS as CODER_SPECS
 from entropycodec.coders.huffman import HuffmanCode
-from entropycodec.errors import InvalidInputError, ModelError
+from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError, ModelError
 from entropycodec.models.counts import FrequencyTable, quantize_counts
 from entropycodec.models.protocol import MAX_SCALE_BITS
 from entropycodec.models.static import StaticModel
@@ -138,7 +140,25 @@ class Encoded:
     symbols the model could not code (smoothing), else 0. ``input_kind`` ("bytes",
     "str", "array" or "list", with ``input_dtype`` for arrays) is what :func:`decode`
     gives back.
+
+    Two CRC-32s guard it, as the ``.ec`` container's ``stored_crc`` and ``data_crc``
+    guard a block: ``payload_crc`` covers what the decoder is given (coder, n_symbols,
+    alphabet size, the model's description, escape literals, payload) and is checked
+    before decoding; ``symbols_crc`` covers the symbol indices that were encoded and is
+    checked after. :func:`decode` verifies both unless ``verify=False``. They are
+    :attr:`check_bits` = 64 bits of side data, not counted in ``header_bits`` or
+    ``total_bits`` (those account for the model description a file format needs; the
+    ``.ec`` container has CRCs of its own).
+
+    >>> import dataclasses
+    >>> enc = encode(b"abracadabra", coder="rans")
+    >>> decode(dataclasses.replace(enc, n_symbols=12))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.ChecksumError: the payload or its counts ... (payload_crc 0x46c7801a, now 0xe49f4c89)...
     """
+
+    check_bits: ClassVar[int] = 64  # payload_crc and symbols_crc
 
     coder: str
     payload: bytes
@@ -153,6 +173,8 @@ class Encoded:
     escape: dict = field(default_factory=dict)  # smoothing="escape": literal side information
     input_kind: str = "list"  # what decode returns: "bytes", "str", "array" or "list"
     input_dtype: object = None  # the array's numpy dtype when input_kind == "array"
+    payload_crc: int | None = None  # CRC-32 of what decoding reads (_payload_crc); None: not made by encode()
+    symbols_crc: int | None = None  # CRC-32 of the encoded symbol indices (_symbols_crc)
 
     @property
     def payload_bits(self) -> int:
@@ -165,6 +187,57 @@ class Encoded:
     @property
     def bits_per_symbol(self) -> float:
         return self.total_bits / self.n_symbols if self.n_symbols else 0.0
+
+
+# -- integrity checks -----------------------------------------------------------------------
+# Both are zlib.crc32 (CRC-32/ISO-HDLC) over canonical bytes, so they do not depend on the
+# dtype an index array happens to have or on the platform, and survive pickling.
+
+def _model_description(spec, model) -> bytes:
+    """The part of the model the coder's decoder reads, as canonical bytes: a Huffman
+    code's lengths, a static model's frequencies and scale_bits, cm's level (the
+    adaptive coder reads only the alphabet size, which the caller covers)."""
+    try:
+        if spec.model_kind == "code":
+            return np.ascontiguousarray(model.lengths_array, dtype="<i8").tobytes()
+        if spec.model_kind == "frequencies":
+            freqs = np.ascontiguousarray(model.freqs, dtype="<i8").tobytes()
+            return freqs + f"/{int(model.scale_bits)}".encode()
+        if spec.has_level:
+            return f"level {int(model)}".encode()
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        # not a model this coder reads: it cannot match what encode() described
+        return f"unreadable {type(model).__name__}".encode()
+    return b""
+
+
+def _payload_crc(coder: str, n: int, alphabet_size: int, model, escape: dict, payload) -> int:
+    """CRC-32 of everything the decoder and the escape step read, checked before decoding."""
+    crc = zlib.crc32(f"{coder}\0{n}\0{alphabet_size}\0".encode())
+    spec = CODER_SPECS.get(coder)
+    if spec is not None:
+        crc = zlib.crc32(_model_description(spec, model), crc)
+    if escape:
+        try:
+            for key in ("unknown", "literals"):
+                crc = zlib.crc32(np.ascontiguousarray(escape[key], dtype="<i8").tobytes(), crc)
+            crc = zlib.crc32(f"\0{len(escape['alphabet'])}".encode(), crc)
+        except (KeyError, TypeError, ValueError, OverflowError):
+            crc = zlib.crc32(b"\0unreadable escape", crc)  # cannot match what encode() wrote
+    return zlib.crc32(payload, crc)
+
+
+def _index_dtype(alphabet_size: int) -> str:
+    """The narrowest unsigned little-endian integer that holds every index."""
+    if alphabet_size <= 1 << 8:
+        return "<u1"
+    return "<u2" if alphabet_size <= 1 << 16 else "<u4"
+
+
+def _symbols_crc(idx: np.ndarray, alphabet_size: int) -> int:
+    """CRC-32 of n, the alphabet size and the indices, checked after decoding."""
+    crc = zlib.crc32(f"{idx.size}\0{alphabet_size}\0".encode())
+    return zlib.crc32(np.ascontiguousarray(idx, dtype=_index_dtype(alphabet_size)), crc)
 
 
 # -- models ---------------------------------------------------------------------------------
@@ -380,6 +453,7 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     if model is None:
         smoothing = None  # Q = P gives every symbol of the data a probability: nothing to smooth
     alphabet, idx, counts, q = build_model(symbols, model)
+    symbols_crc = _symbols_crc(idx, len(alphabet))  # the symbols as given, before any escape
     alphabet, idx, counts, q, esc = _smooth(alphabet, idx, counts, q, smoothing)
     n = int(idx.size)
     k_needed = max(1, int((q > 0).sum()))
@@ -421,13 +495,86 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
         zero = (counts > 0) & (build_model(symbols, model)[3] <= 0)
         fixup = float(-(counts[zero] * np.log2(q[zero])).sum())
     return Encoded(coder, payload, n, alphabet, cm, q, int(header), counts, float(fixup), side, esc,
-                   kind, dtype)
+                   kind, dtype, _payload_crc(coder, n, len(alphabet), cm, esc, payload), symbols_crc)
 
 
-def decode(encoded: Encoded):
+def _verify_payload(encoded: Encoded) -> None:
+    """ChecksumError unless what the decoder will read is what encode() wrote."""
+    if encoded.payload_crc is None or encoded.symbols_crc is None:
+        raise ChecksumError("this Encoded carries no integrity check (it was not made by encode()); "
+                            "decode(encoded, verify=False) decodes it unchecked")
+    try:
+        memoryview(encoded.payload).release()
+    except TypeError:
+        raise InvalidInputError(f"Encoded.payload must be bytes, got {type(encoded.payload).__name__}") from None
+    crc = _payload_crc(encoded.coder, encoded.n_symbols, len(encoded.alphabet), encoded.model,
+                       encoded.escape, encoded.payload)
+    if crc != encoded.payload_crc:
+        raise ChecksumError(
+            f"the payload or its counts do not match the check encode() made "
+            f"(payload_crc {_hex(encoded.payload_crc)}, now {_hex(crc)}): the payload is damaged, "
+            f"or n_symbols, the coder, the model or the escape side information was changed")
+
+
+def _verify_symbols(encoded: Encoded, idx: np.ndarray, alphabet: Alphabet) -> None:
+    """ChecksumError unless the decoded indices are the ones encode() was given."""
+    crc = _symbols_crc(idx, len(alphabet))
+    if crc != encoded.symbols_crc:
+        raise ChecksumError(
+            f"the decoded symbols do not match the check encode() made "
+            f"(symbols_crc {_hex(encoded.symbols_crc)}, now {_hex(crc)}): the model, the alphabet "
+            f"or the escape literals differ from the ones that coded the payload")
+
+
+def _hex(crc) -> str:
+    return f"0x{crc:08x}" if isinstance(crc, int) else repr(crc)
+
+
+def _resolve_escapes(idx, alphabet: Alphabet, escape: dict) -> tuple[np.ndarray, Alphabet]:
+    """ESC positions take, in order, the unknown symbols' original indices; returns them
+    with the alphabet they index (the one before the escape symbol was added)."""
+    idx = np.asarray(idx, dtype=np.int64).copy()
+    esc_positions = np.flatnonzero(idx == len(alphabet) - 1)
+    try:
+        unknown = np.asarray(escape["unknown"], dtype=np.int64).reshape(-1)
+        literals = np.asarray(escape["literals"], dtype=np.int64).reshape(-1)
+        original = escape["alphabet"]
+    except (KeyError, TypeError, ValueError, OverflowError):
+        original = None
+    if not isinstance(original, Alphabet):
+        raise CorruptDataError("the escape side information is incomplete (unknown, literals, alphabet)")
+    if esc_positions.size != literals.size or (
+            literals.size and (literals.min() < 0 or literals.max() >= unknown.size)):
+        raise CorruptDataError(
+            f"the payload has {esc_positions.size} escapes and the side information "
+            f"{literals.size} literals for {unknown.size} unknown symbols: they do not fit together")
+    idx[esc_positions] = unknown[literals]
+    return idx, original
+
+
+def decode(encoded: Encoded, *, verify: bool = True):
     """Decode an :class:`Encoded` into the kind of sequence that was encoded: bytes,
     a str, a numpy array of the same dtype, or a list of symbols.
 
+    With ``verify`` (the default) the two checks :func:`encode` stored are verified:
+    ``payload_crc`` before decoding (a damaged payload or a changed ``n_symbols``,
+    coder or model never reaches the decoder), ``symbols_crc`` after. Either
+    mismatch is a :class:`~entropycodec.errors.ChecksumError`. ``verify=False``
+    skips both, for speed (two CRC-32 passes: over the payload, and over the
+    symbols); a damaged payload may then raise CorruptDataError or decode to wrong
+    symbols, silently.
+
+    >>> enc = encode("ABCAADABCA", coder="huffman")
+    >>> decode(enc), decode(enc, verify=False)
+    ('ABCAADABCA', 'ABCAADABCA')
+    >>> import dataclasses
+    >>> flipped = dataclasses.replace(enc, payload=bytes.fromhex("59eb00"))  # one bit flipped
+    >>> decode(flipped, verify=False)
+    'ABCADBBCAA'
+    >>> decode(flipped)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.ChecksumError: the payload or its counts do not match the check encode() made ...
     >>> decode(b"not an Encoded")
     Traceback (most recent call last):
     ...
@@ -441,15 +588,15 @@ def decode(encoded: Encoded):
     n, alphabet = encoded.n_symbols, encoded.alphabet
     if encoded.coder not in CODERS:
         raise InvalidInputError(f"unknown coder {encoded.coder!r}")
+    if verify:
+        _verify_payload(encoded)
     if n == 0:  # nothing was coded (and an empty alphabet has no model to rebuild)
         idx = np.empty(0, dtype=np.int64)
     else:
         spec = CODER_SPECS[encoded.coder]
         idx = spec.decode(encoded.payload, n, _coder_model(spec, encoded.model, alphabet))
     if encoded.escape:
-        # ESC positions take, in order, the unknown symbols' original indices
-        idx = np.asarray(idx, dtype=np.int64).copy()
-        esc_positions = np.flatnonzero(idx == len(alphabet) - 1)
-        idx[esc_positions] = encoded.escape["unknown"][encoded.escape["literals"]]
-        alphabet = encoded.escape["alphabet"]
+        idx, alphabet = _resolve_escapes(idx, alphabet, encoded.escape)
+    if verify:
+        _verify_symbols(encoded, idx, alphabet)
     return _restore(alphabet, idx, encoded.input_kind, encoded.input_dtype)
