@@ -28,14 +28,19 @@ def size_text(n: int) -> str:
 
 
 class ByteSize(click.ParamType):
-    """A block size with an optional binary suffix: 65536, 64K, 4M, 4MiB, 1G; from 1 byte
-    to the format's limit, MAX_BLOCK_SIZE.
+    """A size with an optional binary suffix: 65536, 64K, 4M, 4MiB, 1G; from 1 byte to
+    ``maximum`` (by default the format's block size limit, MAX_BLOCK_SIZE).
 
     >>> ByteSize().convert("64K", None, None), ByteSize().convert("4MiB", None, None)
     (65536, 4194304)
+    >>> ByteSize(maximum=1 << 40).convert("16G", None, None)
+    17179869184
     """
 
     name = "SIZE"
+
+    def __init__(self, maximum: int = MAX_BLOCK_SIZE):
+        self.maximum = maximum
 
     def convert(self, value, param, ctx):
         if isinstance(value, int):
@@ -47,8 +52,8 @@ class ByteSize(click.ParamType):
             size = int(number) * _UNITS[unit]
         except ValueError:
             self.fail(f"{value!r} is not a size (examples: 65536, 64K, 4M)", param, ctx)
-        if not 1 <= size <= MAX_BLOCK_SIZE:
-            self.fail(f"{value!r} is outside 1 byte .. {size_text(MAX_BLOCK_SIZE)}", param, ctx)
+        if not 1 <= size <= self.maximum:
+            self.fail(f"{value!r} is outside 1 byte .. {size_text(self.maximum)}", param, ctx)
         return size
 
 

@@ -75,8 +75,10 @@ class CoderSpec:
     def encode(self, indices, model) -> bytes:
         return getattr(self.implementation(), self.encode_name)(indices, model)
 
-    def decode(self, payload, n: int, model):
-        return getattr(self.implementation(), self.decode_name)(payload, n, model)
+    def decode(self, payload, n: int, model, *, out=None):
+        """``n`` indices decoded from ``payload``; into ``out`` when given (a writable
+        contiguous array of ``n`` indices, filled completely)."""
+        return getattr(self.implementation(), self.decode_name)(payload, n, model, out=out)
 
 
 CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (

@@ -22,6 +22,7 @@ from entropycodec.coders.checks import (
     check_count,
     check_payload_size,
     index_dtype,
+    output_array,
     raise_for_status,
 )
 from entropycodec.coders.range_kernels import WINDOW_BYTES
@@ -49,14 +50,15 @@ def adaptive_encode(indices, alphabet_size: int, *, increment: int = DEFAULT_INC
 
 
 def adaptive_decode(payload, n: int, alphabet_size: int, *, increment: int = DEFAULT_INCREMENT,
-                    limit=None) -> np.ndarray:
-    """Decode ``n`` indices from an :func:`adaptive_encode` payload (same parameters)."""
+                    limit=None, out=None) -> np.ndarray:
+    """Decode ``n`` indices from an :func:`adaptive_encode` payload (same parameters), into
+    ``out`` when given (see :func:`~entropycodec.coders.checks.output_array`)."""
     k, inc, limit = adaptive_parameters(alphabet_size, increment, limit)
     n = check_count(n)
     data = np.frombuffer(bytes(payload), dtype=np.uint8)
     # The likeliest symbol has probability at most 1 - (k - 1) / (limit + inc).
     check_payload_size(data.size, n, [limit + inc - (k - 1)], limit + inc, WINDOW_BYTES)
-    out = np.empty(n, dtype=index_dtype(k))
+    out = output_array(out, n, index_dtype(k))
     if n == 0:
         if data.size:
             raise CorruptDataError("range decoder: bytes after the end of the stream")

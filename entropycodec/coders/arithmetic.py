@@ -61,6 +61,7 @@ from entropycodec.coders.checks import (
     check_count,
     check_payload_size,
     index_dtype,
+    output_array,
     raise_for_status,
     static_model_arrays,
 )
@@ -321,14 +322,15 @@ def arithmetic_encode(indices, model, *, lanes: int | None = None) -> bytes:
     return _leb128(len(even)) + even + odd
 
 
-def arithmetic_decode(payload, n: int, model, *, lanes: int | None = None) -> np.ndarray:
-    """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same model and lanes."""
+def arithmetic_decode(payload, n: int, model, *, lanes: int | None = None, out=None) -> np.ndarray:
+    """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same model and lanes
+    (into ``out`` when given: see :func:`~entropycodec.coders.checks.output_array`)."""
     freqs, cumulative, scale_bits = static_model_arrays(model)
     n = check_count(n)
     lanes = _check_lanes(lanes, n)
     data = np.frombuffer(bytes(payload), dtype=np.uint8)
     check_payload_size(data.size, n, freqs, 1 << scale_bits, 2 * WINDOW_BYTES)
-    out = np.empty(n, dtype=index_dtype(freqs.size))
+    out = output_array(out, n, index_dtype(freqs.size))
     if lanes == 1 or n == 0:
         _decode_lane(data, n, freqs, cumulative, scale_bits, model, out)
         return out

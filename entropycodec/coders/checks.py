@@ -25,6 +25,7 @@ __all__ = [
     "check_count",
     "check_payload_size",
     "index_dtype",
+    "output_array",
     "raise_for_status",
     "static_model_arrays",
 ]
@@ -49,6 +50,25 @@ def index_dtype(alphabet_size: int):
     if alphabet_size <= 256:
         return np.uint8
     return np.int32 if alphabet_size <= 2**31 else np.int64
+
+
+def output_array(out, n: int, dtype) -> np.ndarray:
+    """Where a decoder writes its ``n`` indices: ``out`` when given (a writable,
+    C-contiguous one-dimensional array of ``n`` elements of ``dtype``, which the decoder
+    fills completely: the container decodes a block straight into its output buffer),
+    else a new array.
+
+    >>> buf = np.zeros(3, dtype=np.uint8)
+    >>> output_array(buf, 3, np.uint8) is buf, output_array(None, 2, np.uint8).shape
+    (True, (2,))
+    """
+    if out is None:
+        return np.empty(n, dtype=dtype)
+    if (not isinstance(out, np.ndarray) or out.dtype != np.dtype(dtype) or out.shape != (n,)
+            or not out.flags.c_contiguous or not out.flags.writeable):
+        raise InvalidInputError(
+            f"out must be a writable contiguous {np.dtype(dtype).name} array of {n} elements")
+    return out
 
 
 def check_count(n) -> int:

@@ -337,8 +337,10 @@ class HuffmanCode:
                                           count, sorted_syms, max_len, packed, sym_dtype)
         return self._decoder
 
-    def decode_indices(self, data, count: int) -> np.ndarray:
-        """Decode ``count`` symbol indices from ``data``."""
+    def decode_indices(self, data, count: int, *, out=None) -> np.ndarray:
+        """Decode ``count`` symbol indices from ``data`` (into ``out`` when given: see
+        :func:`~entropycodec.coders.checks.output_array`)."""
+        from entropycodec.coders.checks import output_array
         from entropycodec.coders.huffman_kernels import OK, decode_kernel, decode_short_kernel
 
         count = int(count)
@@ -347,13 +349,13 @@ class HuffmanCode:
         buf = as_byte_array(data) if is_byte_data(data) else np.frombuffer(bytes(data), np.uint8)
         tables = self._decode_tables()
         if count == 0:
-            return np.empty(0, dtype=tables.sym_dtype)
+            return output_array(out, 0, tables.sym_dtype)
         if not (self.lengths_array > 0).any():
             raise CorruptDataError("an empty code cannot decode any symbol")
         if count > buf.size * 8:  # every code word has at least one bit
             raise TruncatedDataError(
                 f"{count} symbols need at least {count} bits, the data has {buf.size * 8}")
-        out = np.empty(count, dtype=tables.sym_dtype)
+        out = output_array(out, count, tables.sym_dtype)
         if tables.max_len <= tables.table_bits:  # every word fits the table
             status, consumed = decode_short_kernel(buf, count, tables.packed, tables.table_bits, out)
         else:
@@ -378,6 +380,6 @@ def huffman_encode(indices, code: HuffmanCode) -> bytes:
     return code.encode_indices(indices)
 
 
-def huffman_decode(payload, n: int, code: HuffmanCode):
-    """The registry's entry point: ``code.decode_indices(payload, n)``."""
-    return code.decode_indices(payload, n)
+def huffman_decode(payload, n: int, code: HuffmanCode, *, out=None):
+    """The registry's entry point: ``code.decode_indices(payload, n, out=out)``."""
+    return code.decode_indices(payload, n, out=out)

@@ -67,6 +67,7 @@ from entropycodec.coders.checks import (
     check_count,
     check_payload_size,
     index_dtype,
+    output_array,
     raise_for_status,
     static_model_arrays,
 )
@@ -261,8 +262,9 @@ class RansDecoder:
         self.model = model
         self._payload = bytes(payload)
 
-    def decode(self, n: int, model=None) -> np.ndarray:
-        """Decode all ``n`` symbols of the payload, in the order they were given."""
+    def decode(self, n: int, model=None, *, out=None) -> np.ndarray:
+        """Decode all ``n`` symbols of the payload, in the order they were given (into
+        ``out`` when given: see :func:`~entropycodec.coders.checks.output_array`)."""
         model = self.model if model is None else model
         if model is None:
             raise InvalidInputError("RansDecoder needs a model: decode(n, model)")
@@ -270,7 +272,7 @@ class RansDecoder:
         freqs, cumulative, scale_bits = static_model_arrays(model, MAX_SCALE_BITS, n)
         nwords = _check_layout(self._payload, n)
         check_payload_size(len(self._payload), n, freqs, 1 << scale_bits, HEADER_BYTES)
-        out = np.empty(n, dtype=index_dtype(freqs.size))
+        out = output_array(out, n, index_dtype(freqs.size))
         if nwords == 0:
             return out
         words = np.zeros(nwords + 1, dtype=np.uint32)  # one zero word of padding
@@ -286,6 +288,7 @@ def rans_encode(indices, model) -> bytes:
     return RansEncoder().encode_reverse(indices, model)
 
 
-def rans_decode(payload, n: int, model) -> np.ndarray:
-    """Decode ``n`` indices from a :func:`rans_encode` payload made with the same model."""
-    return RansDecoder(payload).decode(n, model)
+def rans_decode(payload, n: int, model, *, out=None) -> np.ndarray:
+    """Decode ``n`` indices from a :func:`rans_encode` payload made with the same model
+    (into ``out`` when given)."""
+    return RansDecoder(payload).decode(n, model, out=out)

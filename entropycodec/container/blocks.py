@@ -24,6 +24,7 @@ b'abracadabra'
 
 from __future__ import annotations
 
+import ctypes
 import math
 import zlib
 
@@ -39,9 +40,26 @@ from entropycodec.container.modeldesc import (
     encode_frequencies,
     frequency_description_size,
 )
-from entropycodec.errors import ChecksumError, CorruptDataError, EntropyCodecError, InvalidInputError
+from entropycodec.errors import (
+    ChecksumError,
+    CorruptDataError,
+    EntropyCodecError,
+    InvalidInputError,
+    LimitExceededError,
+)
 
-__all__ = ["AUTO", "AUTO_CANDIDATES", "check_coder", "coder_names", "decode_block", "encode_block"]
+__all__ = [
+    "AUTO",
+    "AUTO_CANDIDATES",
+    "check_coder",
+    "check_decode_memory",
+    "coder_names",
+    "decode_block",
+    "decode_memory",
+    "encode_block",
+    "memory_text",
+    "stored_scale_bits",
+]
 
 AUTO = "auto"
 # the alphabet of every block: bytes (the adaptive coder's model is over 256 symbols)
@@ -119,21 +137,22 @@ def _encode_with(spec, arr, counts, param, prepared=None) -> tuple[bytes, bytes]
     return encode_frequencies(model.freqs, model.scale_bits), spec.encode(arr, model)
 
 
-def _decode_with(spec, model_desc: bytes, payload, n: int, param: int):
+def _decoding_model(spec, model_desc: bytes, param: int):
+    """What ``spec.decode`` is given as its model, from a block's model description."""
     kind = spec.model_kind
     if kind == "none":
-        return payload
+        return None
     if kind == "learned":
-        return spec.decode(payload, n, _coder_model(spec, param))
+        return _coder_model(spec, param)
     if kind == "code":
         from entropycodec.coders.huffman import HuffmanCode
 
-        return spec.decode(payload, n, HuffmanCode.from_lengths(decode_code_lengths(model_desc)))
+        return HuffmanCode.from_lengths(decode_code_lengths(model_desc))
     from entropycodec.alphabet import BYTE_ALPHABET
     from entropycodec.models.static import StaticModel
 
     freqs, scale = decode_frequencies(model_desc)
-    return spec.decode(payload, n, StaticModel(BYTE_ALPHABET, freqs, scale))
+    return StaticModel(BYTE_ALPHABET, freqs, scale)
 
 
 def coder_names() -> list[str]:
@@ -206,32 +225,150 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     return header.pack() + stored
 
 
+# -- decoding memory ------------------------------------------------------------------------
+# What decoding one block allocates besides the bytes it reads (docs/format.md, "Decoding
+# memory"): the output block, the coder's working copies of the payload, and its tables. The
+# constants are upper bounds measured with tracemalloc (tests/test_memory_limits.py checks
+# them for every coder of the registry). Working copies of the payload: Huffman reads it in
+# place; the range coders copy it once; rANS copies it and pads it into 32-bit words; cm
+# copies it and makes that writable.
+PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2}
+HUFFMAN_TABLE_BYTES = 64 << 10  # 2**12-entry look-up tables (symbol, length, packed) + canonical arrays
+ADAPTIVE_TABLE_BYTES = 16 << 10  # a Fenwick tree over 256 symbols (cm: its kernel's state)
+MODEL_BYTES = 128 << 10  # a static model's frequency and cumulative tables, and kernel state
+# The frequency coders' tables have 2**scale_bits slots. rANS keeps one byte per slot (its
+# slot table); the range coder builds a packed table of 8 bytes per slot (through int64
+# temporaries: 36 bytes per slot at the peak) up to PACKED_MAX_SCALE_BITS; beyond, it keeps
+# the one-byte slot table and decodes its two lanes apart (n more bytes).
+RANS_SLOT_BYTES = 1
+PACKED_SLOT_BYTES = 36
+PACKED_MAX_SCALE_BITS = 18
+
+
+def _working_bytes(spec, header: BlockHeader, scale_bits: int) -> int:
+    """Bytes of tables (and lane buffers) the coder of ``header`` allocates to decode it."""
+    kind = spec.model_kind
+    if kind == "code":
+        return HUFFMAN_TABLE_BYTES
+    if kind == "learned":
+        if spec.has_level:  # cm: its level's tables (entropycodec.coders.cm.memory_bytes)
+            return spec.implementation().memory_bytes(header.coder_param) + ADAPTIVE_TABLE_BYTES
+        return ADAPTIVE_TABLE_BYTES
+    if spec.name == "rans":
+        return MODEL_BYTES + (RANS_SLOT_BYTES << scale_bits)
+    if scale_bits <= PACKED_MAX_SCALE_BITS:
+        return MODEL_BYTES + (PACKED_SLOT_BYTES << scale_bits)
+    return MODEL_BYTES + (1 << scale_bits) + header.original_size
+
+
+def decode_memory(header: BlockHeader, scale_bits: int = 0) -> int:
+    """Bytes that decoding the block of ``header`` allocates, at most: the output block,
+    the coder's working copies of its payload (none to two) and its tables. A raw block
+    needs only its output (its stored bytes). The tables of the frequency coders grow
+    with the model's ``scale_bits`` (in the block's model description): 0 counts them
+    at their smallest.
+
+    >>> from entropycodec.container.format import CODER_IDS
+    >>> raw = BlockHeader(CODER_IDS["raw"], 0, 0, 1 << 20, 1 << 20, 0, 0)
+    >>> decode_memory(raw) == 1 << 20
+    True
+    >>> cm = BlockHeader(CODER_IDS["cm"], 7, 0, 1 << 20, 1000, 0, 0)
+    >>> memory_text(decode_memory(cm))
+    '41.8 MiB'
+    """
+    spec = by_id(header.coder_id)
+    if spec.model_kind == "none":
+        return header.original_size
+    return (header.original_size + PAYLOAD_COPIES[spec.name] * header.payload_size
+            + _working_bytes(spec, header, scale_bits))
+
+
+def stored_scale_bits(header: BlockHeader, stored) -> int:
+    """The ``scale_bits`` of a frequency coder's block (the first byte of its model
+    description, docs/format.md), for :func:`decode_memory`; 0 for the other coders."""
+    if by_id(header.coder_id).model_kind != "frequencies" or not header.model_size:
+        return 0
+    return min(stored[0], MAX_SCALE_BITS)
+
+
+def memory_text(n: int) -> str:
+    """``n`` bytes in B, KiB, MiB or GiB; whole numbers when exact, else one decimal.
+
+    >>> memory_text(256 << 20), memory_text((256 << 20) + (100 << 10)), memory_text(999)
+    ('256 MiB', '256.1 MiB', '999 B')
+    """
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n // size} {unit}" if n % size == 0 else f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def check_decode_memory(header: BlockHeader, memlimit: int | None, scale_bits: int = 0) -> int:
+    """The :func:`decode_memory` of a block; LimitExceededError (with ``need`` and ``limit``
+    attributes) when it is over ``memlimit`` (None: no limit)."""
+    need = decode_memory(header, scale_bits)
+    if memlimit is not None and need > memlimit:
+        spec = by_id(header.coder_id)
+        exc = LimitExceededError(
+            f"a {memory_text(header.original_size)} {spec.name} block needs "
+            f"{memory_text(need)} to decode; the memory limit is {memory_text(memlimit)}")
+        exc.need, exc.limit = need, memlimit
+        raise exc
+    return need
+
+
 # -- reading ------------------------------------------------------------------------------
 
-def decode_block(header: BlockHeader, stored) -> bytes:
+def _writable_bytes(n: int) -> tuple[bytes, np.ndarray]:
+    """A new ``bytes`` object of ``n`` (>= 1) bytes and a writable uint8 array over its
+    contents, for a decoder to fill before anyone else sees the object.
+
+    This is how C extensions such as zlib build their results
+    (``PyBytes_FromStringAndSize(NULL, n)``, then write the buffer): the decoded block
+    *is* the ``bytes`` handed to the caller, with no copy. The array must not outlive
+    the decoding; only the caller of this function holds the object until then.
+    """
+    obj = _new_bytes(None, n)
+    address = ctypes.cast(ctypes.c_char_p(obj), ctypes.c_void_p).value
+    return obj, np.frombuffer((ctypes.c_uint8 * n).from_address(address), dtype=np.uint8)
+
+
+_new_bytes = ctypes.pythonapi.PyBytes_FromStringAndSize
+_new_bytes.restype = ctypes.py_object
+_new_bytes.argtypes = (ctypes.c_char_p, ctypes.c_ssize_t)
+
+
+def decode_block(header: BlockHeader, stored, *, memlimit: int | None = None) -> bytes:
     """The original bytes of a block from its validated header and its stored bytes.
 
-    The stored CRC is checked before any decoder runs; any failure inside a decoder
-    becomes CorruptDataError; the result is checked for size and CRC.
+    The stored CRC is checked before any decoder runs; then the decoding memory
+    (:func:`decode_memory`) is checked against ``memlimit`` (None: no limit) before
+    anything is allocated, raising LimitExceededError. The decoder writes straight into
+    the ``bytes`` object returned (a raw block returns its stored bytes). Any failure
+    inside a decoder becomes CorruptDataError; the result is checked against its CRC.
     """
     if len(stored) != header.stored_size:
         raise CorruptDataError("block stored size mismatch")
     if zlib.crc32(stored) != header.stored_crc:
         raise ChecksumError("block data check mismatch (stored bytes damaged)")
     spec = by_id(header.coder_id)
-    model = bytes(stored[:header.model_size])
-    payload = stored[header.model_size:]
-    try:
-        out = _decode_with(spec, model, payload, header.original_size, header.coder_param)
-    except CorruptDataError:
-        raise
-    except (EntropyCodecError, ValueError, IndexError, KeyError, OverflowError,
-            ZeroDivisionError, TypeError) as exc:
-        raise CorruptDataError(f"{spec.name} block does not decode: {exc}") from None
-    out = out.tobytes() if isinstance(out, np.ndarray) else bytes(out)
-    if len(out) != header.original_size:
-        raise CorruptDataError(f"{spec.name} block decoded to {len(out)} bytes, "
-                               f"expected {header.original_size}")
+    n = header.original_size
+    if spec.model_kind == "none":
+        check_decode_memory(header, memlimit)
+        out = stored if isinstance(stored, bytes) else bytes(stored)
+    else:
+        view = memoryview(stored).cast("B")  # the model and the payload are views, not copies
+        try:
+            model = _decoding_model(spec, bytes(view[:header.model_size]), header.coder_param)
+            check_decode_memory(header, memlimit, getattr(model, "scale_bits", 0))
+            out, target = _writable_bytes(n)
+            spec.decode(view[header.model_size:], n, model, out=target)
+        except CorruptDataError:
+            raise
+        except (EntropyCodecError, ValueError, IndexError, KeyError, OverflowError,
+                ZeroDivisionError, TypeError) as exc:
+            raise CorruptDataError(f"{spec.name} block does not decode: {exc}") from None
+        del target  # no writable view of ``out`` survives
     if zlib.crc32(out) != header.data_crc:
         raise ChecksumError("block CRC-32 mismatch: decoded data differs from the original")
     return out

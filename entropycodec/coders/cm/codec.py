@@ -110,8 +110,9 @@ def cm_encode(data, level: int = DEFAULT_LEVEL) -> bytes:
     raise AssertionError("unreachable: the second capacity is an upper bound")  # pragma: no cover
 
 
-def cm_decode(payload, n: int, level: int) -> np.ndarray:
-    """Decompress ``n`` bytes from a payload made by :func:`cm_encode` at ``level``.
+def cm_decode(payload, n: int, level: int, *, out=None) -> np.ndarray:
+    """Decompress ``n`` bytes from a payload made by :func:`cm_encode` at ``level`` (into
+    ``out`` when given: a writable contiguous uint8 array of ``n`` bytes, which is filled).
 
     Raises :class:`~entropycodec.errors.CorruptDataError` (or its subclasses
     ``TruncatedDataError``, ``LimitExceededError``) on data the encoder could not have made;
@@ -120,6 +121,8 @@ def cm_decode(payload, n: int, level: int) -> np.ndarray:
     >>> cm_decode(b"", 0, 7)
     array([], dtype=uint8)
     """
+    from entropycodec.coders.checks import output_array  # loads numba: not at import time
+
     level = _check_level(level)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise InvalidInputError(f"n must be an int >= 0, not {n!r}")
@@ -129,7 +132,7 @@ def cm_decode(payload, n: int, level: int) -> np.ndarray:
     if n == 0:
         if stream.shape[0]:
             raise CorruptDataError(f"cm payload of {stream.shape[0]} bytes for 0 bytes of data")
-        return np.zeros(0, dtype=np.uint8)
+        return output_array(out, 0, np.uint8)
     if stream.shape[0] == 0:
         raise TruncatedDataError(f"cm payload is empty but {n} bytes are expected")
     limit = max_decoded_size(stream.shape[0])
@@ -139,7 +142,9 @@ def cm_decode(payload, n: int, level: int) -> np.ndarray:
         )
     from entropycodec.coders.cm.kernels import run_model
 
-    out = np.zeros(n, dtype=np.uint8)
+    # Every byte is written before the match model reads it (it follows earlier positions
+    # only), so the buffer need not be cleared.
+    out = output_array(out, n, np.uint8)
     consumed = run_model(True, out, n, stream, *allocate_tables(level).values())
     expected = stream.shape[0] + _DECODER_LOOKAHEAD
     if consumed > expected:
