@@ -6,9 +6,14 @@ Switching from lzma is a change of import::
     import entropycodec as lzma    # or: from entropycodec import open, compress, ...
 
 The one-shot functions are built on the incremental objects, and every failure
-on bad data is a :class:`~entropycodec.errors.CorruptDataError` (truncation:
+on bad data is a :class:`~entropycodec.errors.CorruptDataError`, also an
+``OSError`` and a ``ValueError`` (truncation:
 :class:`~entropycodec.errors.TruncatedDataError`, also an ``EOFError``;
-checksums: :class:`~entropycodec.errors.ChecksumError`).
+checksums: :class:`~entropycodec.errors.ChecksumError`). Data is any bytes-like
+object; the objects are safe to share between threads and cannot be pickled;
+bytes after the last stream that are not a stream are ignored unless
+``strict=True``. What differs from the stdlib, and why: docs/api.md, "Switching
+from bz2, lzma or gzip".
 
 >>> data = b"to be or not to be, that is the question. " * 50
 >>> packed = compress(data)
@@ -25,11 +30,19 @@ from __future__ import annotations
 
 import builtins
 import io
+import operator
 import os
+import threading
 
 from entropycodec.container.format import DEFAULT_BLOCK_SIZE
 from entropycodec.container.streams import BlockPool, StreamReader, StreamWriter, check_threads
-from entropycodec.errors import EntropyCodecError, TruncatedDataError
+from entropycodec.errors import (
+    CorruptDataError,
+    EntropyCodecError,
+    InvalidInputError,
+    LimitExceededError,
+    TruncatedDataError,
+)
 
 __all__ = [
     "DEFAULT_BLOCK_SIZE",
@@ -44,13 +57,65 @@ __all__ = [
 _BUFFER_SIZE = 1 << 16  # bytes read from the underlying file at a time
 
 
-class Compressor:
+def _byte_view(data, what: str) -> memoryview:
+    """``data`` as a flat view of its raw bytes: any object with the buffer protocol
+    (bytes, bytearray, memoryview of any format, array.array, mmap, numpy arrays), as
+    the stdlib's compressors take it. Anything else is a TypeError naming ``what``."""
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise TypeError(f"{what} wants a bytes-like object, not {type(data).__name__!r}") from None
+    if view.ndim != 1 or view.format != "B":
+        try:
+            view = view.cast("B")
+        except TypeError:
+            raise TypeError(f"{what} wants a C-contiguous buffer; copy it first "
+                            "(bytes(data))") from None
+    return view
+
+
+def _as_data(data, what: str):
+    """``data`` itself when it is bytes or bytearray, else a flat byte view of it."""
+    return data if isinstance(data, (bytes, bytearray)) else _byte_view(data, what)
+
+
+def _check_level(level):
+    # A bool is an int to Python, and ``True in LEVELS`` is true: refuse it here.
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        raise InvalidInputError(f"level must be an int or None, got {level!r}")
+    return level
+
+
+def _check_max_length(max_length) -> int:
+    try:
+        return operator.index(max_length)
+    except TypeError:
+        raise TypeError("max_length must be an int (-1: no limit), not "
+                        f"{type(max_length).__name__!r}") from None
+
+
+class _Unpicklable:
+    """The stdlib's compressor, decompressor and file objects refuse to be pickled on
+    purpose: a copy would share nothing with the original's state (threads, buffers,
+    the file), so it would be a different object with the same name."""
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol):
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+
+class Compressor(_Unpicklable):
     """Incremental compressor: ``compress(data)`` returns what is ready, ``flush()`` the rest.
 
     Keyword-only options: ``coder`` ("auto", "huffman", "arithmetic", "rans",
     "adaptive", "cm", "raw"), ``level`` (for "cm"), ``block_size`` in bytes
     (1 .. 256 MiB) and ``threads`` (blocks coded in parallel; 0 = all cores; the
-    output does not depend on it).
+    output does not depend on it). ``data`` is any bytes-like object (its raw bytes).
+
+    One Compressor may be shared by threads, as lzma's and bz2's are: a lock makes
+    each call whole, so the k-th call to get the lock returns the k-th piece of the
+    stream and its data is contiguous in the content. It cannot be pickled.
 
     >>> c = Compressor(coder="huffman", block_size=1 << 16)
     >>> out = c.compress(b"abc" * 1000) + c.flush()
@@ -60,21 +125,25 @@ class Compressor:
 
     def __init__(self, *, coder: str = "auto", level: int | None = None,
                  block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1):
-        self._writer = StreamWriter(coder=coder, level=level, block_size=block_size,
-                                    threads=threads)
+        self._lock = threading.Lock()
+        self._writer = StreamWriter(coder=coder, level=_check_level(level),
+                                    block_size=block_size, threads=threads)
         self._flushed = False
 
     def compress(self, data) -> bytes:
-        if self._flushed:
-            raise ValueError("Compressor has been flushed")
-        return self._writer.write(data)
+        data = _as_data(data, "compress()")
+        with self._lock:
+            if self._flushed:
+                raise ValueError("Compressor has been flushed")
+            return self._writer.write(data)
 
     def flush(self) -> bytes:
         """Finish the stream: the remaining blocks and the end marker."""
-        if self._flushed:
-            raise ValueError("Repeated call to flush()")
-        self._flushed = True
-        return self._writer.finish()
+        with self._lock:
+            if self._flushed:
+                raise ValueError("Repeated call to flush()")
+            self._flushed = True
+            return self._writer.finish()
 
     def __del__(self):
         writer = getattr(self, "_writer", None)
@@ -82,16 +151,7 @@ class Compressor:
             writer.close()
 
 
-def _check_bytes_like(data) -> None:
-    if not isinstance(data, (bytes, bytearray)):
-        try:
-            memoryview(data).release()
-        except TypeError:
-            raise TypeError("decompress() wants a bytes-like object (the .ec data), not "
-                            f"{type(data).__name__!r}") from None
-
-
-class Decompressor:
+class Decompressor(_Unpicklable):
     """Incremental decompressor of one stream (like ``lzma.LZMADecompressor``).
 
     After the end marker, :attr:`eof` is true and any further bytes are in
@@ -104,12 +164,25 @@ class Decompressor:
     After eof, :meth:`next_stream` gives the Decompressor of the stream that
     follows (CPython's ``lzma.decompress`` loops the same way on ``eof`` and
     ``unused_data``), without copying the bytes already given.
+
+    ``data`` is any bytes-like object. Arguments are checked before the data: a
+    ``max_length`` that is not an int is a TypeError. As lzma's, one Decompressor
+    may be shared by threads (each call is whole; a lock) and cannot be pickled.
+
+    ``memlimit`` (bytes; None: 1 GiB, ``DEFAULT_MEMLIMIT``) bounds the memory that
+    decoding takes, as lzma's ``memlimit``: a block that needs more to decode (its
+    size, its coder's tables: docs/format.md) raises LimitExceededError before
+    anything is allocated for it, and parallel decoding keeps no more blocks in
+    flight than fit in it together (one at least). Memory is then about the limit,
+    plus the compressed input held, plus the output not yet returned.
     """
 
-    def __init__(self, *, threads: int = 1):
-        self._reader = StreamReader()
+    def __init__(self, *, threads: int = 1, memlimit: int | None = None):
+        self._lock = threading.Lock()
+        self._reader = StreamReader(memlimit=memlimit)
         self._threads = check_threads(threads)
-        self._pool = BlockPool(self._threads) if self._threads > 1 else None
+        self._pool = (BlockPool(self._threads, budget=self._reader.memlimit)
+                      if self._threads > 1 else None)
         self._pending = memoryview(b"")
         self._error: Exception | None = None
         self.needs_input = True
@@ -128,14 +201,15 @@ class Decompressor:
         made many small concatenated streams cost quadratic time); it shares this
         one's threads. This object's unused_data is then empty. Raises
         CorruptDataError at once when those bytes do not start like a stream."""
-        if not self.eof:
-            raise ValueError("next_stream() before the end of this stream")
-        following = Decompressor(threads=1)
-        following._threads = self._threads
-        following._pool, self._pool = self._pool, None  # one pool, not one each
-        following._reader = self._reader.successor()
-        following.needs_input = not following._reader.ready()
-        return following
+        with self._lock:
+            if not self.eof:
+                raise ValueError("next_stream() before the end of this stream")
+            following = Decompressor(threads=1)
+            following._reader = self._reader.successor()  # raises before the pool moves
+            following._threads = self._threads
+            following._pool, self._pool = self._pool, None  # one pool, not one each
+            following.needs_input = not following._reader.ready()
+            return following
 
     @property
     def _unused_size(self) -> int:
@@ -148,17 +222,19 @@ class Decompressor:
         return self._reader.buffered + (self._pool.inflight_bytes if self._pool else 0)
 
     def decompress(self, data, max_length: int = -1) -> bytes:
-        _check_bytes_like(data)
-        if self._error is not None:
-            raise self._error
-        if self.eof:
-            raise EOFError("End of stream already reached")
-        try:
-            return self._decompress(data, max_length)
-        except EntropyCodecError as exc:
-            self._error = exc
-            self._shutdown()
-            raise
+        data = _as_data(data, "decompress()")
+        max_length = _check_max_length(max_length)
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            if self.eof:
+                raise EOFError("End of stream already reached")
+            try:
+                return self._decompress(data, max_length)
+            except EntropyCodecError as exc:
+                self._error = exc
+                self._shutdown()
+                raise
 
     def _next_block(self) -> bytes | None:
         return self._reader.read_block() if self._pool is None else self._pool.next_block(self._reader)
@@ -170,8 +246,10 @@ class Decompressor:
         while True:
             if self._pending:
                 n = len(self._pending) if max_length < 0 else min(len(self._pending), remaining)
-                out.append(self._pending[:n].tobytes())
-                self._pending = self._pending[n:]
+                whole = n == len(self._pending.obj)  # a whole block: its bytes, not a copy
+                out.append(self._pending.obj if whole else self._pending[:n].tobytes())
+                # an empty view would still hold the block: let it go
+                self._pending = self._pending[n:] if n < len(self._pending) else memoryview(b"")
                 remaining -= n
             if max_length >= 0 and remaining <= 0:
                 break
@@ -209,17 +287,35 @@ class StreamSequence:
     bytes read so far hold), and ``b""`` once the input ends after a complete stream.
     Input that ends inside a stream, or holds no stream at all, raises
     TruncatedDataError with ``truncated`` as its message.
+
+    Bytes after a complete stream that do not start a stream are *trailing data*. With
+    ``strict=False`` (what :func:`decompress` and the file objects pass by default)
+    they are ignored, as CPython's lzma and bz2 ignore them: reading ends there and
+    :attr:`ignored_trailing_offset` is their offset in the input (None while nothing
+    was ignored; a caller such as the CLI can warn). They do not start a
+    stream when their first bytes are not the magic bytes, or when the 12-byte
+    stream header that follows them is invalid (its check, version or flags).
+    Anything else still raises, as in the stdlib: the first stream's own errors,
+    bytes that begin like a stream and then end (TruncatedDataError), a stream
+    header declaring more than a limit allows (LimitExceededError), and damage
+    after a valid stream header. With ``strict=True`` (this class's default: its
+    callers choose) trailing data raises CorruptDataError "trailing data after the
+    last stream at offset N" (or the header's own error).
     """
 
     def __init__(self, read, *, threads: int = 1, read_size: int | None = None,
-                 truncated: str = "compressed data ends before the end-of-stream marker"):
+                 truncated: str = "compressed data ends before the end-of-stream marker",
+                 strict: bool = True, memlimit: int | None = None):
+        self._strict = strict
+        self.ignored_trailing_offset: int | None = None
         self._read = read
-        self._decomp = Decompressor(threads=threads)
+        self._decomp = Decompressor(threads=threads, memlimit=memlimit)
         threads = self._decomp._threads
         # With threads, read enough compressed bytes at once to hold several blocks (two of
         # the default 4 MiB per thread, up to 32 threads' worth: a huge ``threads`` must
-        # not mean a huge read).
-        self._read_size = read_size or (_BUFFER_SIZE if threads == 1 else min(threads, 32) << 23)
+        # not mean a huge read; nor more than the memory limit).
+        self._read_size = read_size or (_BUFFER_SIZE if threads == 1 else
+                                        min(min(threads, 32) << 23, self._decomp._reader.memlimit))
         self._truncated = truncated
         self._fed = False  # the current stream has been given bytes
         self._done = False
@@ -245,13 +341,29 @@ class StreamSequence:
         self.bytes_in += len(data)
         return data
 
+    def _ignore_trailing(self, exc: CorruptDataError, offset: int) -> bool:
+        """Whether ``exc``, raised at the header of a stream after the first, marks
+        trailing data to ignore; if so, reading ends at ``offset``."""
+        if self._strict or not self.streams or isinstance(exc, (TruncatedDataError,
+                                                                 LimitExceededError)):
+            return False
+        self.ignored_trailing_offset = offset
+        self.close()
+        return True
+
     def read(self, max_length: int = -1) -> bytes:
         while not self._done:
             d = self._decomp
             if d.eof:
                 self.streams += 1
                 self._fed = d._unused_size > 0
-                self._decomp = d.next_stream()
+                offset = d._reader.offset
+                try:
+                    self._decomp = d.next_stream()
+                except CorruptDataError as exc:
+                    if self._ignore_trailing(exc, offset):
+                        break
+                    raise
                 continue
             if d.needs_input:
                 chunk = self._pull()
@@ -264,7 +376,12 @@ class StreamSequence:
                 self._fed = True
             else:
                 chunk = b""
-            data = d.decompress(chunk, max_length)
+            try:
+                data = d.decompress(chunk, max_length)
+            except CorruptDataError as exc:
+                if d._reader.at_stream_start and self._ignore_trailing(exc, d._reader.offset):
+                    break
+                raise
             if data:
                 return data
         return b""
@@ -290,22 +407,35 @@ def _bytes_reader(data):
 
 def compress(data, *, coder: str = "auto", level: int | None = None,
              block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1) -> bytes:
-    """Compress ``data`` into one ``.ec`` stream. Options as for :class:`Compressor`."""
+    """Compress ``data`` (any bytes-like object: its raw bytes) into one ``.ec`` stream.
+    Options as for :class:`Compressor`."""
     comp = Compressor(coder=coder, level=level, block_size=block_size, threads=threads)
     return comp.compress(data) + comp.flush()
 
 
-def decompress(data, *, threads: int = 1) -> bytes:
-    """Decompress ``data``: one or more concatenated ``.ec`` streams (``threads``: blocks
-    decoded in parallel; the result does not depend on it).
+def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | None = None) -> bytes:
+    """Decompress ``data`` (any bytes-like object): one or more concatenated ``.ec``
+    streams (``threads``: blocks decoded in parallel; the result does not depend on it).
+    ``memlimit`` is :class:`Decompressor`'s (a block that needs more memory to decode
+    raises LimitExceededError); the result itself is as large as the content.
 
-    Raises TruncatedDataError when ``data`` ends inside a stream (or is empty)
-    and CorruptDataError for anything after the last stream that is not a stream
+    Raises TruncatedDataError when ``data`` ends inside a stream (or is empty).
+    Bytes after the last stream that are not a stream are ignored, as
+    :func:`lzma.decompress` and :func:`bz2.decompress` ignore them (the rule is
+    :class:`StreamSequence`'s); with ``strict=True`` they raise CorruptDataError
     ("trailing data after the last stream at offset N").
+
+    >>> packed = compress(b"data")
+    >>> decompress(packed + b"junk")
+    b'data'
+    >>> decompress(packed + b"junk", strict=True)
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.CorruptDataError: trailing data after the last stream at offset 62
     """
-    _check_bytes_like(data)
-    read, size = _bytes_reader(data)
-    streams = StreamSequence(read, threads=threads, read_size=max(size, 1))
+    read, size = _bytes_reader(_byte_view(data, "decompress()"))
+    streams = StreamSequence(read, threads=threads, read_size=max(size, 1), strict=strict,
+                             memlimit=memlimit)
     results = []
     while piece := streams.read():
         results.append(piece)
@@ -317,16 +447,19 @@ def decompress(data, *, threads: int = 1) -> bytes:
 class _DecompressReader(io.RawIOBase):
     """Raw reader of decompressed bytes over a compressed file object (multi-stream)."""
 
-    def __init__(self, fp, threads: int = 1):
+    def __init__(self, fp, threads: int = 1, strict: bool = False, memlimit: int | None = None):
         self._fp = fp
         self._threads = threads
+        self._strict = strict
+        self._memlimit = memlimit
         self._streams = self._new_streams()
         self._eof = False
         self._pos = 0
         self._size = -1
 
     def _new_streams(self) -> StreamSequence:
-        return StreamSequence(self._fp.read, threads=self._threads,
+        return StreamSequence(self._fp.read, threads=self._threads, strict=self._strict,
+                              memlimit=self._memlimit,
                               truncated="compressed file ends before the end-of-stream marker")
 
     def readable(self) -> bool:
@@ -403,13 +536,21 @@ class _DecompressReader(io.RawIOBase):
 _MODE_CLOSED, _MODE_READ, _MODE_WRITE = 0, 1, 2
 
 
-class ECFile(io.BufferedIOBase):
+class ECFile(_Unpicklable, io.BufferedIOBase):
     """A file object over ``.ec`` data, like ``lzma.LZMAFile``.
 
     ``filename`` is a path or a binary file object; ``mode`` is "r"/"rb"
     (read), "w"/"wb" (write, truncate), "x"/"xb" (create) or "a"/"ab" (append a
     new stream). Reading and writing keep at most ``2 * threads`` blocks in
     flight (one block when ``threads=1``). Seeking is emulated (slow backwards).
+    Reading ignores bytes after the last stream that are not a stream, as
+    :func:`decompress` does, unless ``strict=True`` (ignored when writing).
+    ``memlimit`` bounds the memory decoding takes, as :class:`Decompressor`'s
+    (ignored when writing).
+
+    One ECFile may be shared by threads: each call is whole (a lock), so every
+    ``write`` lands contiguous in the content and every ``read`` returns
+    contiguous data. It cannot be pickled, as the stdlib's file objects.
 
     >>> buf = io.BytesIO()
     >>> with ECFile(buf, "wb", coder="huffman") as f:
@@ -422,7 +563,8 @@ class ECFile(io.BufferedIOBase):
 
     def __init__(self, filename, mode: str = "r", *, coder: str = "auto",
                  level: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE,
-                 threads: int = 1):
+                 threads: int = 1, strict: bool = False, memlimit: int | None = None):
+        self._lock = threading.RLock()  # first: close() (also from __del__) takes it
         self._fp = None
         self._closefp = False
         self._mode = _MODE_CLOSED
@@ -446,27 +588,29 @@ class ECFile(io.BufferedIOBase):
             raise TypeError("filename must be a str, bytes, path or file object")
         self._mode = mode_code
         if mode_code == _MODE_READ:
-            self._buffer = io.BufferedReader(_DecompressReader(self._fp, check_threads(threads)),
-                                             _BUFFER_SIZE)
+            raw = _DecompressReader(self._fp, check_threads(threads), strict=strict,
+                                    memlimit=memlimit)
+            self._buffer = io.BufferedReader(raw, _BUFFER_SIZE)
 
     def close(self) -> None:
-        if self._mode == _MODE_CLOSED:
-            return
-        try:
-            if self._mode == _MODE_READ:
-                self._buffer.close()
-                self._buffer = None
-            elif self._mode == _MODE_WRITE:
-                self._fp.write(self._compressor.flush())
-                self._compressor = None
-        finally:
+        with self._lock:
+            if self._mode == _MODE_CLOSED:
+                return
             try:
-                if self._closefp:
-                    self._fp.close()
+                if self._mode == _MODE_READ:
+                    self._buffer.close()
+                    self._buffer = None
+                elif self._mode == _MODE_WRITE:
+                    self._fp.write(self._compressor.flush())
+                    self._compressor = None
             finally:
-                self._fp = None
-                self._closefp = False
-                self._mode = _MODE_CLOSED
+                try:
+                    if self._closefp:
+                        self._fp.close()
+                finally:
+                    self._fp = None
+                    self._closefp = False
+                    self._mode = _MODE_CLOSED
 
     @property
     def closed(self) -> bool:
@@ -496,56 +640,70 @@ class ECFile(io.BufferedIOBase):
         if self._mode != wanted:
             raise io.UnsupportedOperation(f"File not open for {what}")
 
+    # Each call below holds the file's lock from the mode check to the end, so threads
+    # sharing the file see whole calls (and a close() between two of them, not inside).
+
     def peek(self, size: int = -1) -> bytes:
-        self._check_mode(_MODE_READ, "reading")
-        return self._buffer.peek(size)
+        with self._lock:
+            self._check_mode(_MODE_READ, "reading")
+            return self._buffer.peek(size)
 
     def read(self, size: int = -1) -> bytes:
-        self._check_mode(_MODE_READ, "reading")
-        return self._buffer.read(size)
+        with self._lock:
+            self._check_mode(_MODE_READ, "reading")
+            return self._buffer.read(size)
 
     def read1(self, size: int = -1) -> bytes:
-        self._check_mode(_MODE_READ, "reading")
-        if size < 0:
-            size = _BUFFER_SIZE
-        return self._buffer.read1(size)
+        with self._lock:
+            self._check_mode(_MODE_READ, "reading")
+            if size < 0:
+                size = _BUFFER_SIZE
+            return self._buffer.read1(size)
 
     def readinto(self, b) -> int:
-        self._check_mode(_MODE_READ, "reading")
-        return self._buffer.readinto(b)
+        with self._lock:
+            self._check_mode(_MODE_READ, "reading")
+            return self._buffer.readinto(b)
 
-    def readline(self, size: int = -1) -> bytes:
-        self._check_mode(_MODE_READ, "reading")
-        return self._buffer.readline(size)
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line; ``size`` None or negative: no limit (as lzma's; bz2 refuses None)."""
+        with self._lock:
+            self._check_mode(_MODE_READ, "reading")
+            return self._buffer.readline(size)
 
     def write(self, data) -> int:
-        self._check_mode(_MODE_WRITE, "writing")
-        if isinstance(data, (bytes, bytearray)):
-            length = len(data)
-        else:
-            data = memoryview(data)
-            length = data.nbytes
-        self._fp.write(self._compressor.compress(data))
-        self._pos += length
-        return length
+        """Compress ``data`` (any bytes-like object: its raw bytes); return its length in
+        bytes. The compressed output reaches the file in the order of the calls."""
+        data = _as_data(data, "write()")
+        length = len(data) if not isinstance(data, memoryview) else data.nbytes
+        with self._lock:
+            self._check_mode(_MODE_WRITE, "writing")
+            self._fp.write(self._compressor.compress(data))
+            self._pos += length
+            return length
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self._check_mode(_MODE_READ, "seeking")
-        return self._buffer.seek(offset, whence)
+        with self._lock:
+            self._check_mode(_MODE_READ, "seeking")
+            return self._buffer.seek(offset, whence)
 
     def tell(self) -> int:
-        self._check_not_closed()
-        if self._mode == _MODE_READ:
-            return self._buffer.tell()
-        return self._pos
+        with self._lock:
+            self._check_not_closed()
+            if self._mode == _MODE_READ:
+                return self._buffer.tell()
+            return self._pos
 
 
 def open(file, mode: str = "rb", *, coder: str = "auto", level: int | None = None,
-         block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1,
+         block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1, strict: bool = False,
+         memlimit: int | None = None,
          encoding: str | None = None, errors: str | None = None, newline: str | None = None):
     """Open an ``.ec`` file in binary ("rb", "wb", "xb", "ab") or text ("rt", "wt", "xt",
     "at") mode, as :func:`lzma.open`. Text modes wrap the :class:`ECFile` in an
     :class:`io.TextIOWrapper` with ``encoding``, ``errors`` and ``newline``.
+    ``strict`` is :class:`ECFile`'s (trailing data raises instead of being ignored);
+    so is ``memlimit`` (the memory decoding may take).
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "notes.txt.ec"
@@ -566,7 +724,7 @@ def open(file, mode: str = "rb", *, coder: str = "auto", level: int | None = Non
         if newline is not None:
             raise ValueError("Argument 'newline' not supported in binary mode")
     binary = ECFile(file, mode.replace("t", ""), coder=coder, level=level,
-                    block_size=block_size, threads=threads)
+                    block_size=block_size, threads=threads, strict=strict, memlimit=memlimit)
     if "t" in mode:
         encoding = io.text_encoding(encoding)
         return io.TextIOWrapper(binary, encoding, errors, newline)

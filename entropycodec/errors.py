@@ -54,6 +54,12 @@ class CorruptDataError(EntropyCodecError, ValueError, OSError):
     user writes). Raise it with one argument, the message: OSError reads two
     arguments as ``(errno, strerror)``."""
 
+    def __new__(cls, *args, **kwargs):
+        # The instances have OSError's layout; naming its __new__ here lets code that
+        # rebuilds exceptions with cls.__new__(cls, *args) (pickling helpers such as
+        # tblib, which Dask installs) make one instead of failing in ValueError.__new__.
+        return OSError.__new__(cls, *args, **kwargs)
+
 
 class TruncatedDataError(CorruptDataError, EOFError):
     """Compressed data ends before the format says it should."""

@@ -39,6 +39,10 @@ def _small_stream() -> bytes:
 
 
 SMALL = _small_stream()
+SMALL_CONTENT = decompress(SMALL)
+# what the first k whole streams of SMALL decompress to, k = 1, 2, ...
+SMALL_PREFIXES = {decompress(SMALL[:info.offset + info.compressed_size])
+                  for info in read_header(SMALL).streams}
 
 
 def test_small_stream_has_every_structure():
@@ -86,13 +90,25 @@ def test_every_truncation_point_in_read_header():
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_random_single_bit_flips_are_all_detected(threads):
+    """With strict=True every flip raises. By default (as lzma and bz2) a flip in the
+    header of a stream after the first makes it trailing data: the output is then the
+    whole streams before it, never wrong bytes."""
+    starts = [s.offset for s in read_header(SMALL).streams] + [len(SMALL)]
+    contents = [decompress(SMALL[a:b]) for a, b in zip(starts, starts[1:])]
     rng = random.Random(1)
     for _ in range(400 if threads == 1 else 100):
         bad = bytearray(SMALL)
         bit = rng.randrange(8 * len(bad))
         bad[bit // 8] ^= 1 << (bit % 8)
         with pytest.raises(CorruptDataError):
-            decompress(bytes(bad), threads=threads)
+            decompress(bytes(bad), threads=threads, strict=True)
+        in_a_later_header = any(s <= bit // 8 < s + 12 for s in starts[1:-1])
+        if not in_a_later_header:
+            with pytest.raises(CorruptDataError):
+                decompress(bytes(bad), threads=threads)
+            continue
+        k = max(i for i, s in enumerate(starts) if s <= bit // 8)
+        assert decompress(bytes(bad), threads=threads) == b"".join(contents[:k])
 
 
 def test_every_truncation_point_with_parallel_decoding():
@@ -198,16 +214,29 @@ def test_cli_every_truncation_point_of_a_multi_stream_file(tmp_path, threads):
 
 
 def test_cli_random_bit_flips(tmp_path):
+    """--strict: every flip fails cleanly (exit 1, one line, no output). By default a flip in
+    the header of a later stream makes it trailing garbage (gzip's rule): exit 2, one
+    warning line, and the output is exactly the whole streams before it."""
     runner = CliRunner()
     rng = random.Random(5)
+    warned = 0
     for _ in range(150):
         bad = bytearray(SMALL)
         bit = rng.randrange(8 * len(bad))
         bad[bit // 8] ^= 1 << (bit % 8)
         path = tmp_path / "f.ec"
         path.write_bytes(bytes(bad))
-        result = runner.invoke(cli, ["decompress", str(path)])
-        _check_clean_failure(result, tmp_path, ["f.ec"])
+        _check_clean_failure(runner.invoke(cli, ["decompress", "--strict", str(path)]), tmp_path, ["f.ec"])
+        result = runner.invoke(cli, ["decompress", "-k", str(path)])
+        if result.exit_code != 2:
+            _check_clean_failure(result, tmp_path, ["f.ec"])
+            continue
+        warned += 1
+        assert "trailing garbage ignored" in result.stderr and len(result.stderr.splitlines()) == 1
+        out = (tmp_path / "f").read_bytes()
+        assert SMALL_CONTENT.startswith(out) and out in SMALL_PREFIXES, len(out)
+        (tmp_path / "f").unlink()
+    assert warned  # some flips did land in a later stream's header
 
 
 def test_cli_stdin_corruption_gives_one_line(tmp_path):

@@ -38,6 +38,35 @@ def test_import_is_light():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+# The exception tree, pinned by each class's whole MRO: bad data is also an OSError (what a
+# bz2 or gzip user catches: gzip.BadGzipFile) and a ValueError (what lzma's and bz2's
+# one-shot functions raise), truncation also an EOFError; bad arguments are ValueError only.
+ERROR_MROS = {
+    "EntropyCodecError": ["EntropyCodecError", "Exception"],
+    "InvalidInputError": ["InvalidInputError", "EntropyCodecError", "ValueError", "Exception"],
+    "ModelError": ["ModelError", "InvalidInputError", "EntropyCodecError", "ValueError",
+                   "Exception"],
+    "CorruptDataError": ["CorruptDataError", "EntropyCodecError", "ValueError", "OSError",
+                         "Exception"],
+    "TruncatedDataError": ["TruncatedDataError", "CorruptDataError", "EntropyCodecError",
+                           "ValueError", "OSError", "EOFError", "Exception"],
+    "ChecksumError": ["ChecksumError", "CorruptDataError", "EntropyCodecError", "ValueError",
+                      "OSError", "Exception"],
+    "LimitExceededError": ["LimitExceededError", "CorruptDataError", "EntropyCodecError",
+                           "ValueError", "OSError", "Exception"],
+}
+
+
+def test_exception_tree_is_pinned():
+    exported = {name for name in EXPECTED
+                if isinstance(getattr(entropycodec, name), type)
+                and issubclass(getattr(entropycodec, name), BaseException)}
+    assert exported == set(ERROR_MROS)
+    for name, mro in ERROR_MROS.items():
+        cls = getattr(entropycodec, name)
+        assert [c.__name__ for c in cls.__mro__] == [*mro, "BaseException", "object"], name
+
+
 def test_errors_share_one_root():
     root = entropycodec.EntropyCodecError
     for name in EXPECTED:

@@ -29,7 +29,7 @@ from entropycodec.container.format import (
     unpack_end_record,
     unpack_stream_header,
 )
-from entropycodec.errors import CorruptDataError, TruncatedDataError
+from entropycodec.errors import CorruptDataError, LimitExceededError, TruncatedDataError
 
 __all__ = ["BlockInfo", "ContainerInfo", "StreamInfo", "read_header"]
 
@@ -64,9 +64,14 @@ class StreamInfo:
 
 @dataclass
 class ContainerInfo:
-    """Everything :func:`read_header` learns: the streams and, flattened, their blocks."""
+    """Everything :func:`read_header` learns: the streams and, flattened, their blocks.
+
+    ``ignored_trailing_offset``: with ``read_header(..., strict=False)``, the offset of
+    the trailing data that was ignored after the last stream (None: there was none).
+    """
 
     streams: list
+    ignored_trailing_offset: int | None = None
 
     @property
     def blocks(self) -> list:
@@ -142,20 +147,37 @@ class _Source:
             self.pos += len(chunk)
 
 
-def _read_stream(src: _Source) -> StreamInfo:
+class _NotAStream(Exception):
+    """Internal: the bytes at a stream's start are not a stream header (``error`` says why)."""
+
+    def __init__(self, error: CorruptDataError):
+        self.error = error
+
+
+def _read_stream_header(src: _Source) -> StreamInfo:
     start = src.pos
     head = src.read_partial(STREAM_HEADER.size)
     # Judge the magic before the length, as the decoder does: a short file of anything
     # else is "not an .ec stream", not "truncated".
     if head[:len(MAGIC)] != MAGIC[:len(head)]:
         if start:
-            raise CorruptDataError(f"trailing data after the last stream at offset {start}")
+            raise _NotAStream(CorruptDataError(f"trailing data after the last stream at offset {start}"))
         raise CorruptDataError("not an .ec stream (bad magic bytes)")
     if not head and start == 0:
         raise TruncatedDataError("empty input: not an .ec file")
     if len(head) != STREAM_HEADER.size:
         raise TruncatedDataError("input ends inside the stream header")
-    stream = StreamInfo(start, unpack_stream_header(head))
+    try:
+        return StreamInfo(start, unpack_stream_header(head))
+    except LimitExceededError:
+        raise
+    except CorruptDataError as exc:  # its check, version or flags
+        raise _NotAStream(exc) from None
+
+
+def _read_stream(src: _Source) -> StreamInfo:
+    start = src.pos
+    stream = _read_stream_header(src)
     while True:
         first = src.read(1, "block header")
         if first[0] == END_MARKER:
@@ -176,22 +198,62 @@ def _read_stream(src: _Source) -> StreamInfo:
     return stream
 
 
-def read_header(source) -> ContainerInfo:
+def read_header(source, *, strict: bool = True) -> ContainerInfo:
     """Describe an ``.ec`` file or byte string without decoding its payloads.
 
-    ``source`` is bytes-like, a path, or a binary file object (read from its
-    current position). Raises CorruptDataError (or a subclass) on malformed headers.
+    ``source`` is any bytes-like object (bytes, bytearray, memoryview, mmap, a numpy
+    array: its raw bytes), a path (str or PathLike), or a binary file object (read
+    from its current position). Raises CorruptDataError (or a subclass) on
+    malformed headers, TypeError for anything else.
+
+    An inspector reports what is there, so by default bytes after the last stream
+    that are not a stream raise CorruptDataError "trailing data after the last
+    stream at offset N". With ``strict=False`` they are ignored by
+    :func:`~entropycodec.decompress`'s rule (bad magic bytes, or an invalid stream
+    header after them) and their offset is
+    :attr:`ContainerInfo.ignored_trailing_offset`.
+
+    >>> from entropycodec import compress
+    >>> read_header(compress(b"x") + b"junk")
+    Traceback (most recent call last):
+    ...
+    entropycodec.errors.CorruptDataError: trailing data after the last stream at offset 59
+    >>> read_header(compress(b"x") + b"junk", strict=False).ignored_trailing_offset
+    59
     """
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return _read_all(_Source(io.BytesIO(source)))
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as f:
-            return _read_all(_Source(f))
-    return _read_all(_Source(source))
+            return _read_all(_Source(f), strict)
+    if isinstance(source, (bytes, bytearray)):
+        return _read_all(_Source(io.BytesIO(source)), strict)
+    try:
+        view = memoryview(source)
+    except TypeError:
+        view = None
+    if view is not None:
+        try:
+            view = view.cast("B")
+        except TypeError:
+            raise TypeError("read_header() wants a C-contiguous buffer; copy it first "
+                            "(bytes(data))") from None
+        return _read_all(_Source(io.BytesIO(view)), strict)
+    if not callable(getattr(source, "read", None)):
+        raise TypeError("read_header() wants bytes-like data, a path or a binary file "
+                        f"object, not {type(source).__name__!r}")
+    return _read_all(_Source(source), strict)
 
 
-def _read_all(src: _Source) -> ContainerInfo:
-    streams = [_read_stream(src)]
+def _read_all(src: _Source, strict: bool) -> ContainerInfo:
+    try:
+        streams = [_read_stream(src)]
+    except _NotAStream as exc:
+        raise exc.error from None
     while not src.at_end():  # concatenated streams
-        streams.append(_read_stream(src))
+        start = src.pos
+        try:
+            streams.append(_read_stream(src))
+        except _NotAStream as exc:
+            if strict:
+                raise exc.error from None
+            return ContainerInfo(streams, ignored_trailing_offset=start)
     return ContainerInfo(streams)

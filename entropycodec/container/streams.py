@@ -8,8 +8,10 @@ flight, which bounds memory.
 
 :class:`StreamReader` parses one stream from bytes fed in pieces of any size. It
 holds at most one block's stored bytes and one decoded block, and validates
-every size against the stream's limits before it waits for (or allocates)
-anything.
+every size against the stream's limits, and each block's decoding memory against
+the reader's ``memlimit`` (:data:`DEFAULT_MEMLIMIT`), before it waits for (or
+allocates) anything. :class:`BlockPool` decodes on threads within the same
+budget: the blocks in flight never need more than ``memlimit`` together.
 
 >>> w = StreamWriter(coder="huffman", block_size=8)
 >>> data = w.write(b"hello, hello, world") + w.finish()
@@ -24,7 +26,14 @@ import struct
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
-from entropycodec.container.blocks import check_coder, decode_block, encode_block
+from entropycodec.container.blocks import (
+    check_coder,
+    check_decode_memory,
+    decode_block,
+    decode_memory,
+    encode_block,
+    stored_scale_bits,
+)
 from entropycodec.container.crc import crc32_combine
 from entropycodec.container.format import (
     BLOCK_HEADER,
@@ -43,7 +52,20 @@ from entropycodec.container.format import (
 )
 from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError
 
-__all__ = ["BlockPool", "StreamReader", "StreamWriter", "check_block_size", "check_threads"]
+__all__ = [
+    "DEFAULT_MEMLIMIT",
+    "BlockPool",
+    "StreamReader",
+    "StreamWriter",
+    "check_block_size",
+    "check_memlimit",
+    "check_threads",
+]
+
+#: Decoding memory allowed by default (``memlimit=None``): 1 GiB admits every valid
+#: stream (the largest block, 256 MiB, with the largest cm tables needs about 930 MiB)
+#: and bounds what parallel decoding keeps in flight.
+DEFAULT_MEMLIMIT = 1 << 30
 
 
 def check_block_size(block_size) -> int:
@@ -53,6 +75,21 @@ def check_block_size(block_size) -> int:
         raise InvalidInputError(
             f"block_size must be in 1..{MAX_BLOCK_SIZE} (256 MiB), got {block_size}")
     return block_size
+
+
+def check_memlimit(memlimit) -> int:
+    """The decoding memory limit in bytes for ``memlimit`` (None: :data:`DEFAULT_MEMLIMIT`).
+
+    >>> check_memlimit(None) == DEFAULT_MEMLIMIT, check_memlimit(64 << 20)
+    (True, 67108864)
+    """
+    if memlimit is None:
+        return DEFAULT_MEMLIMIT
+    if isinstance(memlimit, bool) or not isinstance(memlimit, int):
+        raise InvalidInputError(f"memlimit must be an int (bytes) or None, got {memlimit!r}")
+    if memlimit < 1:
+        raise InvalidInputError(f"memlimit must be at least 1 byte, got {memlimit}")
+    return memlimit
 
 
 # Each thread keeps up to two blocks in flight; past the core count more threads
@@ -140,6 +177,23 @@ class StreamWriter:
         self._pending += view[start:]
         return b"".join(out)
 
+    def write_coded(self, block: bytes, size: int) -> bytes:
+        """Append a block coded elsewhere: ``encode_block(data, self.coder, self.param)`` of
+        the next ``size`` bytes (``block_size`` of them, fewer for the last), as a cluster's
+        workers code them (:mod:`entropycodec.dask`). Returns the bytes ready: the stream
+        header before the first block, then the block. Not to be mixed with :meth:`write`."""
+        if self._finished:
+            raise ValueError("write_coded() after finish()")
+        if self._pending or self._inflight:
+            raise ValueError("write_coded() after write()")
+        if not 1 <= size <= self.block_size:
+            raise InvalidInputError(f"a block holds 1..{self.block_size} bytes, got {size}")
+        out = self._header()
+        self._count += 1
+        self._total += size
+        self._emit(block, size, out)
+        return b"".join(out)
+
     def finish(self) -> bytes:
         if self._finished:
             raise ValueError("finish() called twice")
@@ -177,9 +231,15 @@ class StreamReader:
     :func:`~entropycodec.container.blocks.decode_block`), and the caller reports
     the decoded blocks back in stream order with :meth:`account` and finally
     :meth:`finish`, which checks the end marker.
+
+    ``memlimit`` (bytes; None: :data:`DEFAULT_MEMLIMIT`) bounds the memory decoding one
+    block may take (:func:`~entropycodec.container.blocks.decode_memory`): a block that
+    needs more raises LimitExceededError as soon as its header is buffered, before its
+    bytes are waited for or anything is allocated for it.
     """
 
-    def __init__(self):
+    def __init__(self, *, memlimit: int | None = None):
+        self.memlimit = check_memlimit(memlimit)
         self._buf = bytearray()
         self._pos = 0
         self._origin = 0  # offset in the whole input of _buf[0] (for messages)
@@ -204,7 +264,24 @@ class StreamReader:
     def buffered(self) -> int:
         return len(self._buf) - self._pos
 
+    @property
+    def offset(self) -> int:
+        """Offset in the whole input of the next byte not yet parsed (for messages)."""
+        return self._origin + self._pos
+
+    @property
+    def at_stream_start(self) -> bool:
+        """The stream header has not been parsed yet."""
+        return self._state == _HEADER
+
     def feed(self, data) -> None:
+        """Append ``data``: any object with the buffer protocol, taken as its raw bytes
+        (a numpy array, an ``array('I')``, mmap, memoryview of any format)."""
+        if not isinstance(data, (bytes, bytearray)):
+            # ``bytearray += ndarray`` is numpy's element-wise addition (ndarray.__radd__
+            # comes before bytearray's concatenation), and multi-byte formats must count
+            # bytes, not items: always add a flat byte view.
+            data = memoryview(data).cast("B")
         if self._state in (_ENDING, _DONE):
             self._buf += data  # kept as unused_data
             return
@@ -234,18 +311,26 @@ class StreamReader:
             return False
         if self._buf[self._pos] == END_MARKER:
             return self.buffered >= END_RECORD.size
-        head = self._peek(BLOCK_HEADER.size)
-        if head is None:
-            return False
-        header = unpack_block_header(head, self.max_block_size)
-        return self.buffered >= BLOCK_HEADER.size + header.stored_size
+        header = self.peek_block()
+        return header is not None and self.buffered >= BLOCK_HEADER.size + header.stored_size
+
+    def peek_block(self) -> BlockHeader | None:
+        """The header of the next block once it is buffered (None when the next unit is
+        not a block or its header is incomplete), validated: against the stream's limits,
+        and its decoding memory against :attr:`memlimit` (LimitExceededError)."""
+        if (self._state != _BLOCKS or self.buffered < BLOCK_HEADER.size
+                or self._buf[self._pos] == END_MARKER):
+            return None
+        header = unpack_block_header(self._peek(BLOCK_HEADER.size), self.max_block_size)
+        check_decode_memory(header, self.memlimit)
+        return header
 
     def successor(self) -> StreamReader:
         """A reader for the stream after this one's end marker, taking over the bytes fed
         after it without copying them (this reader keeps none). Raises CorruptDataError
         ("trailing data after the last stream at offset N", N counted from the start of
         the first stream's input) at once when they do not start like a stream."""
-        following = StreamReader()
+        following = StreamReader(memlimit=self.memlimit)
         following._buf, following._pos = self._buf, self._pos
         following._origin, following._follows_stream = self._origin, True
         self._buf, self._pos = bytearray(), 0
@@ -272,9 +357,10 @@ class StreamReader:
             self._pos += END_RECORD.size
             self._state = _ENDING
             return "end"
-        header = unpack_block_header(self._peek(BLOCK_HEADER.size), self.max_block_size)
+        header = self.peek_block()
         start = self._pos + BLOCK_HEADER.size
-        stored = bytes(self._buf[start:start + header.stored_size])
+        with memoryview(self._buf) as view:  # one copy (a bytearray slice would be a second)
+            stored = bytes(view[start:start + header.stored_size])
         self._pos = start + header.stored_size
         return header, stored
 
@@ -312,50 +398,78 @@ class StreamReader:
             self.finish()
             return b""
         header, stored = unit
-        out = decode_block(header, stored)
+        out = decode_block(header, stored, memlimit=self.memlimit)
+        del stored
         self.account(header, out)
         return out
 
 
 class BlockPool:
     """Decode the blocks of a :class:`StreamReader` on ``threads`` worker threads, in
-    stream order, with at most ``2 * threads`` blocks in flight (the reader's twin of
-    :class:`StreamWriter`'s pool; the kernels release the GIL).
+    stream order (the reader's twin of :class:`StreamWriter`'s pool; the kernels release
+    the GIL).
+
+    The blocks in flight (submitted, or decoded and not yet handed out) need at most
+    ``budget`` bytes together (:func:`~entropycodec.container.blocks.decode_memory`;
+    None: :data:`DEFAULT_MEMLIMIT`), and there are at most ``2 * threads`` of them;
+    one block is always allowed, so large blocks are decoded one at a time rather than
+    refused (a block that needs more than the reader's ``memlimit`` is refused by the
+    reader).
 
     :meth:`next_block` has :meth:`StreamReader.read_block`'s contract. One pool can
     serve the readers of several concatenated streams in turn.
     """
 
-    def __init__(self, threads: int):
+    def __init__(self, threads: int, *, budget: int | None = None):
         self.threads = threads
+        self.budget = check_memlimit(budget)
         self._executor = None
-        self._inflight: deque = deque()
+        self._inflight: deque = deque()  # (header, future, need), in stream order
+        self._inflight_need = 0
+        self._held = None  # (header, stored, need): parsed, waiting for room in the budget
 
     @property
     def busy(self) -> bool:
-        """Blocks are being decoded."""
-        return bool(self._inflight)
+        """Blocks are being decoded (or wait for room to be)."""
+        return bool(self._inflight) or self._held is not None
 
     @property
     def inflight_bytes(self) -> int:
         """Compressed bytes (headers included) of the blocks being decoded."""
-        return sum(BLOCK_HEADER.size + header.stored_size for header, _ in self._inflight)
+        held = [self._held[0]] if self._held is not None else []
+        return sum(BLOCK_HEADER.size + header.stored_size
+                   for header in [entry[0] for entry in self._inflight] + held)
+
+    @property
+    def inflight_need(self) -> int:
+        """Decoding memory of the blocks in flight (at most :attr:`budget`, or one block)."""
+        return self._inflight_need
 
     def next_block(self, reader: StreamReader) -> bytes | None:
         """The next decoded block of ``reader`` (b"" after its end marker), or None when
         more input is needed."""
         while len(self._inflight) < 2 * self.threads:
-            unit = reader.next_unit()
-            if unit is None or unit == "end":
-                break
-            if unit == "header":
-                continue
+            if self._held is None:
+                unit = reader.next_unit()
+                if unit is None or unit == "end":
+                    break
+                if unit == "header":
+                    continue
+                header, stored = unit
+                self._held = (header, stored,
+                              decode_memory(header, stored_scale_bits(header, stored)))
+            header, stored, need = self._held
+            if self._inflight and self._inflight_need + need > self.budget:
+                break  # wait for the blocks ahead: what is in flight stays within the budget
+            self._held = None
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self.threads)
-            header, stored = unit
-            self._inflight.append((header, self._executor.submit(decode_block, header, stored)))
+            future = self._executor.submit(decode_block, header, stored, memlimit=reader.memlimit)
+            self._inflight.append((header, future, need))
+            self._inflight_need += need
         if self._inflight:
-            header, future = self._inflight.popleft()
+            header, future, need = self._inflight.popleft()
+            self._inflight_need -= need
             block = future.result()
             reader.account(header, block)
             return block
@@ -370,3 +484,5 @@ class BlockPool:
             self._executor.shutdown(wait=wait, cancel_futures=True)
             self._executor = None
         self._inflight.clear()
+        self._inflight_need = 0
+        self._held = None
