@@ -2,9 +2,10 @@
 
 gzip's mode flags before the files (``-d``, ``-dc``, ``-l``, ``-t``, ``-z``), ``-V``,
 ``-r`` for directories; a progress line that follows the coded bytes; signals that end
-the run at once with 128 + the signal number and leave nothing behind; "trailing data"
-named as such; ``-v`` figures; write errors blamed on the output. The CLI items run
-through the installed entry point as well as through CliRunner.
+the run at once with 128 + the signal number and leave nothing behind; trailing data
+ignored with gzip's warning (exit 2), or refused with --strict; ``-v`` figures; write
+errors blamed on the output. The CLI items run through the installed entry point as well
+as through CliRunner.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from click.testing import CliRunner
 import entropycodec
 import entropycodec.api
 from entropycodec import CorruptDataError, compress, decompress, read_header
-from entropycodec.cli import compress_cmd, files, pump
+from entropycodec.cli import compress_cmd, files, pump, signals
 from entropycodec.cli.main import cli, gzip_shorthand
 
 TEXT = b"The quick brown fox jumps over the lazy dog.\n" * 200
@@ -412,28 +413,29 @@ def test_signal_handler_removes_partial_outputs_and_exits_128_plus_n(tmp_path, m
         calls.append(("exit", code))
         raise SystemExit(code)
 
-    monkeypatch.setattr(files.os, "_exit", fake_exit)
-    monkeypatch.setattr(files.signal, "signal", lambda sig, handler: None)
+    monkeypatch.setattr(signals.os, "_exit", fake_exit)
+    monkeypatch.setattr(signals._signal, "signal", lambda sig, handler: None)
     with files.on_signal(lambda: calls.append("outer")), files.on_signal(lambda: calls.append(
             "inner")):
         with pytest.raises(SystemExit):
-            files._exit_on_signal(signal.SIGTERM, None)
+            signals._exit_on_signal(signal.SIGTERM, None)
     assert calls == ["inner", "outer", ("exit", 143)]
-    assert files._on_signal == []
+    assert signals._on_signal == []
 
 
 # -- trailing data ------------------------------------------------------------------------
 
-def test_library_names_trailing_data_and_its_offset():
+def test_library_names_trailing_data_and_its_offset_when_strict():
     one = compress(b"hello world" * 10)
     for data, offset in ((one + b"junk", len(one)), (one + one + b"\0", 2 * len(one))):
         message = f"trailing data after the last stream at offset {offset}"
+        assert decompress(data) == b"hello world" * 10 * (data.count(one))  # as lzma, bz2
         with pytest.raises(CorruptDataError, match=f"^{message}$"):
-            decompress(data)
+            decompress(data, strict=True)
         with pytest.raises(CorruptDataError, match=f"^{message}$"):
             read_header(data)
         with pytest.raises(CorruptDataError, match=f"^{message}$"):
-            entropycodec.open(io.BytesIO(data)).read()
+            entropycodec.open(io.BytesIO(data), strict=True).read()
     with pytest.raises(CorruptDataError, match=r"not an \.ec stream \(bad magic bytes\)"):
         decompress(b"junk" + one)
 
@@ -442,20 +444,44 @@ def test_file_object_names_trailing_data_read_in_a_later_piece(monkeypatch):
     one = compress(b"hello world" * 10)
     monkeypatch.setattr(entropycodec.api, "_BUFFER_SIZE", 16)  # the junk comes in a later read
     with pytest.raises(CorruptDataError, match=f"at offset {len(one)}$"):
-        entropycodec.open(io.BytesIO(one + b"junk")).read()
+        entropycodec.open(io.BytesIO(one + b"junk"), strict=True).read()
+    assert entropycodec.open(io.BytesIO(one + b"junk")).read() == b"hello world" * 10
 
 
 @pytest.mark.parametrize("command", ["decompress", "test", "info"])
-def test_cli_names_trailing_data_and_fails(tmp_path, monkeypatch, command):
+def test_cli_warns_of_trailing_data_and_exits_2_as_gzip(tmp_path, monkeypatch, command):
+    """gzip: "decompression OK, trailing garbage ignored", exit status 2 (its warning);
+    the output is written complete."""
     monkeypatch.setattr(pump, "CHUNK", 64)  # the junk arrives in a later chunk
     one = compress(TEXT)
     path = tmp_path / "x.ec"
     path.write_bytes(one + b"\0\0\0\0 padding")
     result = run(command, path)
+    assert result.exit_code == 2
+    said = "" if command == "info" else "decompression OK, "
+    assert result.stderr == (f"entropycodec: {path}: {said}trailing garbage ignored (at offset "
+                             f"{len(one)})\n")
+    written = ["x", "x.ec"] if command == "decompress" else ["x.ec"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == written
+    if command == "decompress":
+        assert (tmp_path / "x").read_bytes() == TEXT
+    if command == "info":
+        assert result.stdout.splitlines()[1].split()[:2] == ["1", "1"]  # still listed
+        assert result.stdout.splitlines()[1].endswith(str(path))
+
+
+@pytest.mark.parametrize("command", ["decompress", "test", "info"])
+def test_cli_strict_refuses_trailing_data_with_exit_1(tmp_path, monkeypatch, command):
+    monkeypatch.setattr(pump, "CHUNK", 64)
+    one = compress(TEXT)
+    path = tmp_path / "x.ec"
+    path.write_bytes(one + b"\0\0\0\0 padding")
+    result = run(command, "--strict", path)
     assert result.exit_code == 1
     assert result.stderr == (f"entropycodec: {path}: trailing data after the last stream at "
                              f"offset {len(one)}\n")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.ec"]
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.ec"]  # no output
 
 
 @needs_script
@@ -464,10 +490,15 @@ def test_trailing_data_through_the_installed_script(tmp_path):
     path = tmp_path / "x.ec"
     path.write_bytes(one + one + b"PK\x03\x04")
     proc = script("-d", path, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr == (f"entropycodec: {path}: decompression OK, trailing garbage ignored "
+                           f"(at offset {2 * len(one)})\n")
+    assert (tmp_path / "x").read_bytes() == TEXT + TEXT
+    proc = script("-d", "--strict", "-f", path, text=True)
     assert proc.returncode == 1
     assert proc.stderr == (f"entropycodec: {path}: trailing data after the last stream at "
                            f"offset {2 * len(one)}\n")
-    assert not (tmp_path / "x").exists()
+    assert (tmp_path / "x").read_bytes() == TEXT + TEXT  # the earlier output is not replaced
 
 
 # -- -v -------------------------------------------------------------------------------------

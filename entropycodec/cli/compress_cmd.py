@@ -3,13 +3,15 @@
 Conventions (gzip, xz, zstd): ``FILE`` becomes ``FILE.ec`` and the input is
 kept (``--rm`` removes it); no FILE or ``-`` means stdin to stdout; data goes to
 stdout only, messages to stderr; exit 0 on success, 1 on bad data or I/O
-errors, 2 on misuse, 130/143/129 on SIGINT/SIGTERM/SIGHUP. Every output is
+errors, 2 on misuse and (gzip's warning status) when data after the last stream was
+ignored, 130/143/129 on SIGINT/SIGTERM/SIGHUP. Every output is
 written to a temporary file beside its target and renamed only when complete,
 so a failure (bad data, full disk, Ctrl-C) never leaves a partial file and
 never touches the input. The exceptions are devices and named pipes given with
 ``-o`` (``-o /dev/null``): they are written into and never replaced. As with
 gzip, an input that is not a regular file needs ``-c`` or ``-o`` (or ``-f``),
-and ``--rm`` never removes one; a directory needs ``-r``.
+and ``--rm`` never removes one; a directory needs ``-r``; a symbolic link needs ``-f``
+(or ``-c``/``-o``) unless testing.
 
 This module holds the commands and the per-file driver, which decides what each
 FILE becomes. The rest lives beside it: file handling (targets, special files,
@@ -31,6 +33,7 @@ import time
 import click
 
 from entropycodec.cli.files import (
+    SYMLINK_REFUSED,
     FileFailed,
     NamedOutput,
     atomic_output,
@@ -46,6 +49,7 @@ from entropycodec.cli.files import (
 from entropycodec.cli.options import INPUT_PATH, file_error
 from entropycodec.cli.progress import Progress, in_worker
 from entropycodec.cli.pump import pump, warm_up
+from entropycodec.cli.scheduler import SCHEDULER_OPTION
 from entropycodec.cli.units import ByteSize, format_speed, size_text
 from entropycodec.coders import CODERS, SYMBOL_CODERS
 from entropycodec.container.format import DEFAULT_BLOCK_SIZE, MAX_BLOCK_SIZE
@@ -100,8 +104,9 @@ def _common_options(func):
               show_default=True,
               help=f"Block size (suffixes K, M, G; at most {size_text(MAX_BLOCK_SIZE)}).")
 @_common_options
+@SCHEDULER_OPTION
 def compress(mode, coder, level, block_size, to_stdout, output, keep, remove, force, recursive,
-             quiet, verbose, threads, files):
+             quiet, verbose, threads, files, scheduler):
     """Compress FILEs to FILE.ec; with no FILE, or '-', stdin to stdout.
 
     On a terminal, a progress line appears once a file has taken a second.
@@ -116,45 +121,74 @@ def compress(mode, coder, level, block_size, to_stdout, output, keep, remove, fo
     """
     _run(mode or "compress", files, to_stdout=to_stdout, output=output, keep=keep,
          remove=remove, force=force, recursive=recursive, quiet=quiet, verbose=verbose,
-         threads=threads, coder=coder, level=level, block_size=block_size)
+         threads=threads, coder=coder, level=level, block_size=block_size, scheduler=scheduler)
+
+
+# --memlimit's default is the library's, entropycodec.container.streams.DEFAULT_MEMLIMIT (not
+# imported here: that would load numpy; tests/test_memory_limits.py keeps the two equal).
+MEMLIMIT_DEFAULT = "1G"
+MEMLIMIT_MAX = 1 << 40
+_MEMLIMIT = click.option(
+    "--memlimit", type=ByteSize(maximum=MEMLIMIT_MAX), default=MEMLIMIT_DEFAULT,
+    show_default=True,
+    help="Memory a block may need to decode (suffixes K, M, G); a stream that needs more "
+         "is refused (exit 1), as with xz --memlimit. With -T, fewer blocks are decoded at "
+         "once to stay within it.")
+
+_STRICT = click.option("--strict", is_flag=True,
+                       help="Data after the last stream is an error (exit 1, no output), "
+                            "not a warning.")
 
 
 @click.command()
+@_STRICT
+@_MEMLIMIT
 @_common_options
-def decompress(to_stdout, output, keep, remove, force, recursive, quiet, verbose, threads,
-               files):
+@SCHEDULER_OPTION
+def decompress(strict, memlimit, to_stdout, output, keep, remove, force, recursive, quiet,
+               verbose, threads, files, scheduler):
     """Decompress FILE.ec to FILE; with no FILE, or '-', stdin to stdout.
 
-    Concatenated .ec streams decompress to the concatenation of their contents;
-    anything else after the last stream is an error. 'entropycodec -d' is the
-    same command, as 'gzip -d' is.
+    Concatenated .ec streams decompress to the concatenation of their contents.
+    Data after the last stream that is not a stream is ignored with a warning,
+    as gzip does ('FILE: decompression OK, trailing garbage ignored', exit 2; the
+    output is written); --strict makes it an error. 'entropycodec -d' is the same
+    command, as 'gzip -d' is.
     """
     _run("decompress", files, to_stdout=to_stdout, output=output, keep=keep, remove=remove,
-         force=force, recursive=recursive, quiet=quiet, verbose=verbose, threads=threads)
+         force=force, recursive=recursive, quiet=quiet, verbose=verbose, threads=threads,
+         strict=strict, memlimit=memlimit, scheduler=scheduler)
 
 
 @click.command()
 @click.option("-r", "--recursive", is_flag=True,
               help="Test the .ec files in directories, and in their subdirectories.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line, no warnings.")
 @click.option("-v", "--verbose", is_flag=True, help="Print 'FILE: OK' for good files.")
 @click.option("-T", "--threads", type=click.IntRange(min=0), default=1, show_default=True,
               help="Blocks decoded in parallel (0: all cores).")
+@_STRICT
+@_MEMLIMIT
 @click.argument("files", nargs=-1, required=True, type=INPUT_PATH)
-def test(recursive, quiet, verbose, threads, files):
+def test(recursive, quiet, verbose, threads, strict, memlimit, files):
     """Decode FILEs fully and verify every checksum; write nothing.
 
-    Exit status 0 when all are intact, 1 when any is damaged or unreadable.
-    'entropycodec -t' is the same command.
+    Exit status 0 when all are intact, 1 when any is damaged or unreadable, 2
+    when the worst is data after the last stream (a warning, as in 'gzip -t';
+    with --strict, an error). 'entropycodec -t' is the same command.
     """
     _run("test", files, to_stdout=False, output=None, keep=True, remove=False, force=False,
-         recursive=recursive, quiet=quiet, verbose=verbose, threads=threads)
+         recursive=recursive, quiet=quiet, verbose=verbose, threads=threads, strict=strict,
+         memlimit=memlimit)
 
 
 # -- the per-file driver ---------------------------------------------------------------------
 
 def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose, threads,
-         recursive=False, coder="auto", level=None, block_size=None) -> None:
+         recursive=False, coder="auto", level=None, block_size=None, strict=False,
+         memlimit=None, scheduler=None) -> None:
+    """Process every FILE; exit 1 if any failed, else 2 if any gave a warning (trailing data
+    ignored, as gzip's exit status 2), else return (exit 0)."""
     if remove and keep:
         raise click.UsageError("--keep and --rm contradict each other")
     files = list(files) or ["-"]
@@ -171,6 +205,9 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
     if files.count("-") > 1:
         raise click.UsageError("stdin ('-') can be read only once")
     settings = {"coder": coder, "level": level, "block_size": block_size, "threads": threads}
+    if mode != "compress":
+        settings["strict"] = strict
+        settings["memlimit"] = memlimit  # None: the library's default
     if mode == "compress":
         if level is not None and coder != "cm":
             raise click.UsageError("--level applies only to --coder cm")
@@ -182,7 +219,14 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
             check_coder(coder, level)
         except InvalidInputError as exc:
             raise click.UsageError(str(exc)) from None
-    failed = False
+    if scheduler is not None:  # entropycodec.dask, loaded only now
+        from entropycodec.cli.scheduler import run_files
+
+        run_files(mode, files, scheduler=scheduler, to_stdout=to_stdout, output=output,
+                  remove=remove, force=force, recursive=recursive, quiet=quiet, verbose=verbose,
+                  settings=settings, report=verbose_line, warn=_warn_trailing)
+        return
+    failed = warned = False
 
     def unreadable(exc: OSError) -> None:  # a directory of the -r walk
         nonlocal failed
@@ -196,8 +240,9 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
             names = [given]
         for name in names:
             try:
-                _one_file(mode, name, to_stdout=to_stdout, output=output, remove=remove,
-                          force=force, quiet=quiet, verbose=verbose, settings=settings)
+                warned |= _one_file(mode, name, to_stdout=to_stdout, output=output,
+                                    remove=remove, force=force, quiet=quiet, verbose=verbose,
+                                    settings=settings)
             except OutputFailed as exc:
                 click.echo(f"entropycodec: {exc}", err=True)
                 sys.exit(1)
@@ -217,13 +262,21 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
                     raise
                 file_error(name, exc)
                 failed = True
-    if failed:
-        sys.exit(1)
+    if failed or warned:
+        sys.exit(1 if failed else 2)
 
 
-def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, settings):
+def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose,
+              settings) -> bool:
+    """Compress, decompress or test one FILE (``-``: stdin). Returns whether it gave a
+    warning (trailing data ignored); raises FileFailed (or an OSError, a package error)
+    when it failed."""
     from_stdin = name == "-"
     write_stdout = to_stdout or (from_stdin and output is None)
+    # The output is the derived file beside the input (FILE.ec / FILE): as gzip, a symbolic
+    # link or a special file is then refused without -f. Testing, -c and -o read through.
+    beside = mode != "test" and not write_stdout and output is None
+    follow = force or not beside
     regular = False
     if from_stdin:
         if sys.stdin is None:
@@ -233,11 +286,13 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
         if mode != "compress" and _isatty(source) and not force:
             raise FileFailed("compressed data cannot be read from a terminal (use -f to force)")
     else:
+        if not follow and os.path.islink(name):
+            raise FileFailed(SYMLINK_REFUSED.format(name))
         st = os.stat(name)
         if stat.S_ISDIR(st.st_mode):
             raise FileFailed(f"{name}: is a directory -- ignored (use -r for the files in it)")
         regular = stat.S_ISREG(st.st_mode)
-        if not regular and mode != "test" and not write_stdout and output is None and not force:
+        if not regular and beside and not force:
             # As gzip: compressing /dev/zero must not create /dev/zero.ec.
             raise FileFailed(f"{name}: not a regular file -- ignored (use -c or -o)")
         source = None
@@ -247,12 +302,14 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
     # With -v: the kernels load before the file's clock starts (see pump.warm_up).
     warm = regular if verbose and mode != "test" else None
 
+    label = "stdin" if from_stdin else name
     if mode == "test":
         with open_input(name, source) as fin:
-            _pump(mode, fin, None, size, quiet, name, settings, None)
+            trailing = _pump(mode, fin, None, size, quiet, name, settings, None)[3]
+        _warn_trailing(label, trailing, quiet)
         if verbose:
-            click.echo(f"{name}: OK", err=True)
-        return
+            click.echo(f"{label}: OK", err=True)
+        return trailing is not None
 
     if write_stdout:
         sink = NamedOutput(binary_stream(sys.stdout), "stdout")
@@ -263,8 +320,8 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
             with open_input(name, source) as fin:
                 if same_regular_file(fin, sink.stream):  # ``-c f >> f`` reads its own output
                     raise FileFailed(f"{name}: input file is output file")
-                total_in, total_out, seconds = _pump(mode, fin, sink, size, quiet, name,
-                                                     settings, warm)
+                total_in, total_out, seconds, trailing = _pump(mode, fin, sink, size, quiet,
+                                                               name, settings, warm)
             sink.flush()
         except OSError as exc:
             if not sink.failed:
@@ -276,12 +333,12 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
         target = target_name(mode, name, output, force)
         if special_output(target, named=output is not None):
             # /dev/null or a named pipe: written into, never replaced (no temporary file).
-            with open_input(name, source) as fin, open(target, "wb") as fout:
+            with open_input(name, source, follow) as fin, open(target, "wb") as fout:
                 if mode == "compress" and _isatty(fout) and not force:
                     raise FileFailed(f"{target}: compressed data not written to a terminal "
                                      "(use -f to force)")
-                total_in, total_out, seconds = _pump(mode, fin, NamedOutput(fout, target), size,
-                                                     quiet, name, settings, warm)
+                total_in, total_out, seconds, trailing = _pump(
+                    mode, fin, NamedOutput(fout, target), size, quiet, name, settings, warm)
         else:
             if os.path.lexists(target):
                 if not force:
@@ -289,30 +346,45 @@ def _one_file(mode, name, *, to_stdout, output, remove, force, quiet, verbose, s
                 if not from_stdin and os.path.exists(target) and os.path.samefile(name, target):
                     raise FileFailed(f"{target}: is the input file")
             copy_from = name if regular else None  # a device's mode and times are not ours
-            with open_input(name, source) as fin, atomic_output(target, copy_from) as fout:
-                total_in, total_out, seconds = _pump(mode, fin, NamedOutput(fout, target), size,
-                                                     quiet, name, settings, warm)
+            with open_input(name, source, follow) as fin, \
+                    atomic_output(target, copy_from) as fout:
+                total_in, total_out, seconds, trailing = _pump(
+                    mode, fin, NamedOutput(fout, target), size, quiet, name, settings, warm)
+    _warn_trailing(label, trailing, quiet)
     if remove and not from_stdin and not write_stdout:
-        if regular:
+        if trailing is not None:  # those bytes are in no output: keep them (gzip would not)
+            if not quiet:
+                click.echo(f"entropycodec: {name}: holds trailing data -- not removed", err=True)
+        elif regular:
             os.unlink(name)
         elif not quiet:
             click.echo(f"entropycodec: {name}: not a regular file -- not removed", err=True)
     if verbose:
         click.echo(verbose_line(mode, name, target, total_in, total_out, seconds), err=True)
+    return trailing is not None
 
 
-def _pump(mode, fin, fout, size, quiet, name, settings, warm) -> tuple[int, int, float]:
+def _warn_trailing(label: str, offset: int | None, quiet: bool) -> None:
+    """gzip's warning for data after the last stream (not with -q; the exit status is 2
+    either way)."""
+    if offset is not None and not quiet:
+        click.echo(f"entropycodec: {label}: decompression OK, trailing garbage ignored "
+                   f"(at offset {offset})", err=True)
+
+
+def _pump(mode, fin, fout, size, quiet, name, settings, warm):
     """Stream ``fin`` through the (de)compressor into ``fout`` (None: discard) with a
     progress line on a terminal (not with -q). Returns (bytes read, bytes produced,
-    seconds). ``warm`` (for -v) is None, or whether ``name`` is a regular file whose
-    headers tell the coders to warm up; the warm-up is not timed."""
+    seconds, offset of the trailing data ignored or None). ``warm`` (for -v) is None, or
+    whether ``name`` is a regular file whose headers tell the coders to warm up; the
+    warm-up is not timed."""
     if warm is not None:
         in_worker(lambda stop: warm_up(mode, name if warm else None, settings), None)
     progress = Progress(os.path.basename(name) if name != "-" else "stdin", size, sys.stderr,
                         enabled=not quiet and _isatty(sys.stderr))
     started = _clock()
-    total_in, total_out = pump(mode, fin, fout, settings, progress)
-    return total_in, total_out, _clock() - started
+    total_in, total_out, trailing = pump(mode, fin, fout, settings, progress)
+    return total_in, total_out, _clock() - started, trailing
 
 
 def verbose_line(mode: str, name: str, target: str, total_in: int, total_out: int,

@@ -26,6 +26,7 @@ from entropycodec.cli.options import (
     parse_numbers,
     resolve_json_options,
 )
+from entropycodec.cli.scheduler import SCHEDULER_OPTION
 from entropycodec.coders import MODEL_CODERS, SYMBOL_CODERS
 
 _SEED = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -253,7 +254,9 @@ def length(max_n, full, coders, seed, as_json, out, plot, quiet):
 @click.option("--markdown", "md_path", type=click.Path(), metavar="FILE", help="Also write the table as Markdown.")
 @_PLOT
 @_QUIET
-def corpus(paths, methods, repeat, cm_level, fmt, as_json, out, csv_path, md_path, plot, quiet):
+@SCHEDULER_OPTION
+def corpus(paths, methods, repeat, cm_level, fmt, as_json, out, csv_path, md_path, plot, quiet,
+           scheduler):
     """H0/H1/H2 and every coder's bits per byte and speed on files (or directories of files).
 
     Methods: our huffman, arithmetic, rans, adaptive (order 0) and cm (context
@@ -272,8 +275,13 @@ def corpus(paths, methods, repeat, cm_level, fmt, as_json, out, csv_path, md_pat
     from entropycodec.experiments.output import to_json
 
     names = _names(methods, CORPUS_METHODS, "--methods", "method")
-    result = run_corpus(paths, methods=names, repeat=repeat, cm_level=cm_level,
-                        show_progress=not quiet)
+    if scheduler is not None:  # one task per file on a Dask cluster; loads dask only now
+        from entropycodec.cli.scheduler import run_corpus as run_on_cluster
+
+        result = run_on_cluster(scheduler, paths, methods=names, repeat=repeat, cm_level=cm_level)
+    else:
+        result = run_corpus(paths, methods=names, repeat=repeat, cm_level=cm_level,
+                            show_progress=not quiet)
     if as_json or out:
         output_json(to_json(result), as_json, out)
     if not as_json:

@@ -4,9 +4,9 @@
   complete (:func:`atomic_output`); while it exists, it is registered for
   removal on a signal.
 * :func:`install_signal_handlers` makes SIGINT, SIGTERM and SIGHUP end the
-  process as gzip does: the registered partial outputs are removed, then the
-  process exits with 128 + the signal number (130, 143, 129) at once, without a
-  traceback, even while a worker thread is inside a coding kernel.
+  process as gzip does (:mod:`~entropycodec.cli.signals`, re-exported here): the
+  registered partial outputs are removed, then the process exits with 128 + the
+  signal number (130, 143, 129) at once, without a traceback.
 * Write errors name the output (``stdout`` or the target), not the input
   (:class:`NamedOutput`).
 * ``-r`` walks directories (:func:`tree_files`).
@@ -16,77 +16,27 @@ Only the standard library is imported here: the command line starts fast.
 
 from __future__ import annotations
 
+import errno
 import os
-import signal
 import stat
 import sys
 from contextlib import contextmanager
 
+from entropycodec.cli.signals import install_signal_handlers, on_signal
+
 SUFFIX = ".ec"
+#: Why a symbolic link named as FILE is not compressed or decompressed beside itself.
+SYMLINK_REFUSED = "{}: is a symbolic link -- ignored (use -f to follow it, or -c/-o)"
 
 __all__ = [
-    "SUFFIX", "FileFailed", "NamedOutput", "atomic_output", "binary_stream", "discard_stdout",
-    "install_signal_handlers", "isatty", "on_signal", "open_input", "same_regular_file",
+    "SUFFIX", "SYMLINK_REFUSED", "FileFailed", "NamedOutput", "atomic_output", "binary_stream",
+    "discard_stdout", "install_signal_handlers", "isatty", "on_signal", "open_input", "same_regular_file",
     "special_output", "target_name", "tree_files",
 ]
 
 
 class FileFailed(Exception):
     """One file failed; the message is already formatted. Processing goes on."""
-
-
-# -- signals ------------------------------------------------------------------------------
-
-# Callbacks run by the signal handler before the process exits, newest first.
-_on_signal: list = []
-_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-@contextmanager
-def on_signal(callback):
-    """Run ``callback()`` if a handled signal ends the process inside this block.
-
-    It runs in the signal handler: it must be quick and must not take locks another thread
-    may hold (no buffered writes to a shared stream; ``os.write`` and ``os.unlink`` are fine).
-    """
-    _on_signal.append(callback)
-    try:
-        yield
-    finally:
-        _on_signal.remove(callback)
-
-
-def _exit_on_signal(signum, frame) -> None:
-    for name in _SIGNALS:  # a second Ctrl-C must not interrupt the cleanup
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            signal.signal(sig, signal.SIG_IGN)
-    for callback in reversed(_on_signal):
-        try:
-            callback()
-        except Exception:  # noqa: S110 -- nothing more can be done on the way out
-            pass
-    # os._exit, not sys.exit: a worker thread may be inside a kernel for seconds, and the
-    # interpreter's shutdown would wait for the thread pools' workers to finish their blocks.
-    os._exit(128 + signum)
-
-
-def install_signal_handlers() -> None:
-    """SIGINT, SIGTERM and SIGHUP remove partial outputs and exit 128 + signal number.
-
-    A signal that is ignored when the command starts (``nohup``, a background job) stays
-    ignored, as in gzip. Called first by the command line, before numpy and numba load, so
-    that an early Ctrl-C gives no traceback. Outside the main thread this does nothing.
-    """
-    for name in _SIGNALS:
-        sig = getattr(signal, name, None)
-        if sig is None:
-            continue
-        try:
-            if signal.getsignal(sig) != signal.SIG_IGN:
-                signal.signal(sig, _exit_on_signal)
-        except ValueError:  # not the main thread: leave signals alone
-            return
 
 
 # -- streams ------------------------------------------------------------------------------
@@ -158,12 +108,24 @@ def discard_stdout() -> None:
 # -- inputs and targets -------------------------------------------------------------------
 
 @contextmanager
-def open_input(name, source):
-    """``source`` itself when given (stdin), else the file ``name`` opened for reading."""
+def open_input(name, source, follow: bool = True):
+    """``source`` itself when given (stdin), else the file ``name`` opened for reading;
+    without ``follow``, a symbolic link is refused (FileFailed) even if it appeared after
+    the caller checked ``name`` (``O_NOFOLLOW``, as gzip opens its inputs)."""
     if source is not None:
         yield source
         return
-    with open(name, "rb") as f:
+    if follow:
+        f = open(name, "rb")
+    else:
+        nofollow = getattr(os, "O_NOFOLLOW", 0)
+        try:
+            f = open(name, "rb", opener=lambda path, flags: os.open(path, flags | nofollow))
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise FileFailed(SYMLINK_REFUSED.format(name)) from None
+            raise
+    with f:
         yield f
 
 

@@ -28,17 +28,24 @@ _isatty = isatty
 
 @click.command()
 @click.option("-v", "--verbose", is_flag=True, help="Also list every block.")
+@click.option("--strict", is_flag=True,
+              help="Data after the last stream is an error (exit 1), not a warning.")
 @json_options
 @click.argument("files", nargs=-1, required=True, type=INPUT_PATH)
-def info(verbose, as_json, out, files):
+def info(verbose, strict, as_json, out, files):
     """List streams, blocks, coders, sizes and ratio of FILEs (like 'xz -l'; 'entropycodec
     -l' is the same command), from the headers only: payloads are not decoded (use
-    'entropycodec test' for that)."""
+    'entropycodec test' for that).
+
+    Exit status 1 when a FILE cannot be read (only the files that could are listed;
+    nothing when none could), else 2 when data after the last stream of a FILE was
+    ignored with a warning (as by decompress and test), else 0.
+    """
     from entropycodec.container.inspect import read_header
     from entropycodec.errors import EntropyCodecError
 
     as_json, out = resolve_json_options(as_json, out)
-    rows, failed = [], False
+    rows, failed, warned = [], False, False
     for name in files:
         try:
             if name == "-":
@@ -46,9 +53,9 @@ def info(verbose, as_json, out, files):
                     raise FileFailed("stdin is closed: nothing to read")
                 if _isatty(sys.stdin):
                     raise FileFailed("compressed data cannot be read from a terminal")
-                result = read_header(binary_stream(sys.stdin))
+                result = read_header(binary_stream(sys.stdin), strict=strict)
             else:
-                result = read_header(name)
+                result = read_header(name, strict=strict)
         except FileFailed as exc:
             click.echo(f"entropycodec: {exc}", err=True)
             failed = True
@@ -57,13 +64,18 @@ def info(verbose, as_json, out, files):
             file_error(name, exc)
             failed = True
             continue
+        if result.ignored_trailing_offset is not None:
+            click.echo(f"entropycodec: {name}: trailing garbage ignored (at offset "
+                       f"{result.ignored_trailing_offset})", err=True)
+            warned = True
         rows.append((name, result))
-    if as_json or out:
-        output_json(json_text(info_doc(rows)), as_json, out)
-    if not as_json:
-        _table(rows, verbose)
-    if failed:
-        sys.exit(1)
+    if rows:  # none read: the error lines are all there is to say
+        if as_json or out:
+            output_json(json_text(info_doc(rows)), as_json, out)
+        if not as_json:
+            _table(rows, verbose)
+    if failed or warned:
+        sys.exit(1 if failed else 2)
 
 
 def info_doc(rows) -> list[dict]:
@@ -73,6 +85,7 @@ def info_doc(rows) -> list[dict]:
         "compressed_size": result.compressed_size,
         "uncompressed_size": result.uncompressed_size, "ratio": result.ratio,
         "coders": result.coder_counts(),
+        "ignored_trailing_offset": result.ignored_trailing_offset,
         "blocks": [{"offset": b.offset, "coder": b.coder, "coder_param": b.coder_param,
                     "original_size": b.original_size, "stored_size": b.stored_size,
                     "model_size": b.model_size, "payload_size": b.payload_size,

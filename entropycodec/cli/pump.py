@@ -4,7 +4,8 @@
 and reports to a :class:`~entropycodec.cli.progress.Progress` the input bytes of the blocks
 coded so far, so the line moves block by block. The coding itself is the library's:
 :class:`entropycodec.api.Compressor` and :class:`entropycodec.api.StreamSequence` (which
-decodes concatenated streams and names trailing data); this module only moves bytes.
+decodes concatenated streams and ignores, or with ``strict`` refuses, trailing data); this
+module only moves bytes.
 
 numpy and the coders are imported inside the functions: ``--help`` stays fast.
 """
@@ -18,16 +19,20 @@ from entropycodec.container.format import BLOCK_HEADER, DEFAULT_BLOCK_SIZE, STRE
 CHUNK = 1 << 20  # bytes read from the input (and asked of the decoder) at a time
 
 
-def pump(mode: str, fin, fout, settings: dict, progress: Progress) -> tuple[int, int]:
+def pump(mode: str, fin, fout, settings: dict, progress: Progress) -> tuple[int, int, int | None]:
     """Stream ``fin`` through the compressor (``mode`` "compress") or the decompressor
     into ``fout`` (None: discard, for ``test``), in a worker thread, while this thread
-    redraws ``progress`` and erases it at the end. Returns (bytes read, bytes produced)."""
+    redraws ``progress`` and erases it at the end. Returns (bytes read, bytes produced,
+    the offset of the trailing data that decompressing ignored, or None).
+    ``settings["strict"]`` (decompressing): trailing data raises instead."""
     if mode == "compress":
         def work(stop):
-            return _pump_compress(fin, fout, settings, progress, stop)
+            return (*_pump_compress(fin, fout, settings, progress, stop), None)
     else:
         def work(stop):
-            return _pump_decompress(fin, fout, progress, settings["threads"], stop)
+            return _pump_decompress(fin, fout, progress, settings["threads"], stop,
+                                    strict=settings["strict"],
+                                    memlimit=settings.get("memlimit"))
     with on_signal(progress.abandon):
         try:
             return in_worker(work, progress)
@@ -112,15 +117,20 @@ def _read_ahead(threads: int) -> int:
     return min(threads, 32) * 2 * DEFAULT_BLOCK_SIZE
 
 
-def _pump_decompress(fin, fout, progress, threads: int, stop) -> tuple[int, int]:
+def _pump_decompress(fin, fout, progress, threads: int, stop, *,
+                     strict: bool = False, memlimit: int | None = None
+                     ) -> tuple[int, int, int | None]:
     from entropycodec.api import StreamSequence
-    from entropycodec.container.streams import check_threads
-    from entropycodec.errors import TruncatedDataError
+    from entropycodec.container.streams import check_memlimit, check_threads
+    from entropycodec.errors import LimitExceededError, TruncatedDataError
 
     threads = check_threads(threads)
-    read_size = CHUNK if threads == 1 else _read_ahead(threads)  # several blocks per read
+    memlimit = check_memlimit(memlimit)
+    # several blocks per read with threads, but not more than the memory limit
+    read_size = CHUNK if threads == 1 else min(_read_ahead(threads), max(memlimit, CHUNK))
     streams = StreamSequence(fin.read, threads=threads, read_size=read_size,
-                             truncated="compressed data ends before the end-of-stream marker")
+                             truncated="compressed data ends before the end-of-stream marker",
+                             strict=strict, memlimit=memlimit)
     total_out = 0
     try:
         while True:
@@ -137,6 +147,10 @@ def _pump_decompress(fin, fout, progress, threads: int, stop) -> tuple[int, int]
         if not streams.bytes_in:
             raise TruncatedDataError("empty input: not an .ec file") from None
         raise
+    except LimitExceededError as exc:
+        if getattr(exc, "limit", None) is None:  # not the memory limit: a header's limit
+            raise
+        raise LimitExceededError(f"{exc} (--memlimit)") from None
     finally:
         streams.close()
-    return streams.bytes_in, total_out
+    return streams.bytes_in, total_out, streams.ignored_trailing_offset
