@@ -177,6 +177,7 @@ LAYERS = {
     "entropycodec.views": 5,  # notebook views of the report (and of experiment results)
     "entropycodec.numcodecs": 6,  # the numcodecs/Zarr codec: built on api and the container
     "entropycodec.experiments": 6,
+    "entropycodec.dask": 6,  # the Dask path: container, api and the corpus experiment, on a cluster
     "entropycodec.cli": 7,
 }
 EXEMPT = {"entropycodec", "entropycodec.__main__"}  # the lazy front door and `python -m`
