@@ -135,9 +135,16 @@ def _session(client):
         yield local
 
 
-def _window(client) -> int:
-    """Results in flight: two per worker thread, as the thread pools of StreamWriter."""
-    return max(2, 2 * sum(client.nthreads().values()))
+# file tasks return rows (the worker writes the outputs itself): keep enough queued per
+# thread that a worker never waits for the driver between tasks
+FILE_TASKS_PER_THREAD = 4
+
+
+def _window(client, per_thread: int = 2) -> int:
+    """Tasks in flight: two per worker thread for tasks whose results are blocks (as the
+    thread pools of StreamWriter); more for tasks that return a small row, so that a
+    worker never waits on a round trip to the driver for its next file."""
+    return max(2, per_thread * sum(client.nthreads().values()))
 
 
 @dataclass(frozen=True)
@@ -601,7 +608,7 @@ def run_corpus(paths, *, methods=None, repeat: int = 1, cm_level: int | None = N
     return result
 
 
-# -- files: one task per file --------------------------------------------------------------
+# -- files: small files share a task, each output is written by its worker -----------------
 
 @contextmanager
 def _atomic_output(target: str, token: str, copy_from: str | None):
@@ -725,7 +732,8 @@ def code_files(pairs, *, mode: str = "compress", coder: str = "auto", level: int
                block_size: int = DEFAULT_BLOCK_SIZE, strict: bool = False,
                client=None) -> list[dict]:
     """Compress (or with ``mode="decompress"``, decompress) each ``(input, output)`` pair
-    in one task per file; returns one row per pair, in input order.
+    on the workers (small files share a task: :func:`_file_batches`); returns one row per
+    pair, in input order.
 
     Each output is written to a temporary file beside it and renamed over it when
     complete, with the input's mode and times, as ``entropycodec compress`` does; an
@@ -769,40 +777,72 @@ def code_files(pairs, *, mode: str = "compress", coder: str = "auto", level: int
     return rows
 
 
+def _file_batches(jobs, threads: int) -> list[list]:
+    """``jobs`` (index, src, dst) grouped into tasks of about total / (8 x threads) input
+    bytes, in order: a task per file costs the scheduler several ms, as much as coding a
+    1 MB file, so small files share a task (a large file still gets one of its own)."""
+    sizes = []
+    for _, src, _ in jobs:
+        try:
+            sizes.append(os.path.getsize(src))
+        except OSError:
+            sizes.append(0)  # the task reports the error
+    target = max(_MIN_BATCH, -(-sum(sizes) // (_TASKS_PER_THREAD * max(threads, 1))))
+    batches, batch, used = [], [], 0
+    for job, size in zip(jobs, sizes):
+        if batch and used + size > target:
+            batches.append(batch)
+            batch, used = [], 0
+        batch.append(job)
+        used += size
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def _code_batch(mode: str, batch, settings: dict, token: str) -> list[dict]:
+    """The rows of one task's files, each coded by :func:`_code_file` (errors are rows)."""
+    return [_code_file(mode, os.path.abspath(src), os.path.abspath(dst), settings, token,
+                       {os.path.abspath(src): src, os.path.abspath(dst): dst})
+            for _, src, dst in batch]
+
+
 def _run_files(client, mode, jobs, settings, token, rows) -> None:
-    """Fill ``rows`` from the tasks of ``jobs``, at most a window of them in flight."""
-    todo = iter(jobs)
-    window = _window(client)
+    """Fill ``rows`` from the tasks of ``jobs`` (batches of files), at most a window of
+    them in flight. A task retried after a worker died rewrites its files (each output is
+    atomic); a task that fails each time makes every file of its batch a failed row."""
+    threads = sum(client.nthreads().values())
+    todo = iter(_file_batches(jobs, threads))
+    window = _window(client, per_thread=FILE_TASKS_PER_THREAD)
     where = {}
     running = distributed.as_completed(loop=client.loop)
 
     def submit_next() -> None:
-        for i, src, dst in todo:
-            full_src, full_dst = os.path.abspath(src), os.path.abspath(dst)
-            future = client.submit(_code_file, mode, full_src, full_dst, settings, token,
-                                   {full_src: src, full_dst: dst}, pure=False)
-            where[future.key] = (i, src, dst)
+        for batch in todo:
+            future = client.submit(_code_batch, mode, batch, settings, token, pure=False)
+            where[future.key] = batch
             running.add(future)
             return
 
     for _ in range(window):
         submit_next()
     for future in running:
-        i, src, dst = where.pop(future.key)
+        batch = where.pop(future.key)
         try:
-            row = future.result()
-            row["file"], row["output"] = src, dst  # as given, not made absolute
+            results = future.result()
         except Exception as exc:  # a worker died each time (KilledWorker), or a lost result
-            row = _row(src, dst, error=_error_text(exc, src), mode=mode)
-        rows[i] = row
+            results = [_row(src, dst, error=_error_text(exc, src), mode=mode) for _, src, dst in batch]
+        for (i, src, dst), row in zip(batch, results):
+            row["file"], row["output"] = src, dst  # as given, not made absolute
+            rows[i] = row
         future.release()
         submit_next()
 
 
 def compress_files(paths, out_dir, *, coder: str = "auto", level: int | None = None,
                    block_size: int = DEFAULT_BLOCK_SIZE, client=None) -> list[dict]:
-    """Compress each file of ``paths`` to ``out_dir/NAME.ec`` (the folder is created), one
-    task per file; returns the rows of :func:`code_files`, in input order.
+    """Compress each file of ``paths`` to ``out_dir/NAME.ec`` (the folder is created) on the
+    workers; returns the rows of :func:`code_files`, in input order.
 
     ``level`` is the cm coder's level (with ``coder="cm"``), as for
     :func:`entropycodec.compress`, whose bytes each output holds.
@@ -814,7 +854,7 @@ def compress_files(paths, out_dir, *, coder: str = "auto", level: int | None = N
 
 
 def decompress_files(paths, out_dir, *, strict: bool = False, client=None) -> list[dict]:
-    """Decompress each ``NAME.ec`` of ``paths`` to ``out_dir/NAME``, one task per file (a
+    """Decompress each ``NAME.ec`` of ``paths`` to ``out_dir/NAME``, as code_files does (a
     name without the .ec suffix is a failed row); returns the rows of :func:`code_files`
     (``strict``: as there)."""
     os.makedirs(out_dir, exist_ok=True)

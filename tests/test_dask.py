@@ -445,7 +445,7 @@ def test_a_killed_worker_loses_no_file_and_leaves_no_partial_output(client, tmp_
     deadline = time.monotonic() + 60
     while victim is None and time.monotonic() < deadline:  # a worker busy with a file
         busy = {w: keys for w, keys in client.processing().items()
-                if any("_code_file" in str(k) for k in keys)}
+                if any("_code_batch" in str(k) for k in keys)}
         victim = next(iter(busy), None)
         time.sleep(0.02)
     assert victim is not None, "no compression task was seen running"
