@@ -56,10 +56,19 @@ def make_set(folder: Path, size_mb: float) -> list[Path]:
     return out
 
 
-def timed(fn):
-    t0 = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - t0
+def timed(fn, rounds: int = 1):
+    """(the last result, the best of ``rounds`` wall times): compress_files is a 1-2 s job
+    whose single timings varied by 30% here, so it is timed as the best of COMPRESS_ROUNDS."""
+    best = None
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        result = fn()
+        took = time.perf_counter() - t0
+        best = took if best is None else min(best, took)
+    return result, best
+
+
+COMPRESS_ROUNDS = 5
 
 
 def one_process_report(files):
@@ -72,7 +81,7 @@ def one_process_report(files):
 def one_process_compress(files, out: Path) -> None:
     import entropycodec
 
-    out.mkdir()
+    out.mkdir(exist_ok=True)  # timed several times: each round rewrites every output
     for f in files:
         (out / (f.name + ".ec")).write_bytes(entropycodec.compress(f.read_bytes()))
 
@@ -109,8 +118,9 @@ def run_cluster(n_workers: int, files, folder: Path, reference_report, reference
 
     import entropycodec.dask as ed
 
-    with distributed.LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1,
-                                  dashboard_address=":0") as cluster, \
+    # entropycodec.dask's local cluster: Dask's defaults but for MALLOC_TRIM_THRESHOLD_
+    # (docs/scale.md, "Tuning a cluster"), as `--scheduler local` runs it
+    with ed.local_cluster(n_workers=n_workers) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         client.wait_for_workers(n_workers)
         client.run(warm_kernels)  # every worker loads every kernel, as this process did
@@ -119,7 +129,7 @@ def run_cluster(n_workers: int, files, folder: Path, reference_report, reference
         ed.compress_files(files[:4], warm, client=client)
         report, t_report = timed(lambda: ed.corpus_report(files, client=client))
         out = folder / f"out{n_workers}"
-        rows, t_compress = timed(lambda: ed.compress_files(files, out, client=client))
+        rows, t_compress = timed(lambda: ed.compress_files(files, out, client=client), COMPRESS_ROUNDS)
     check_report(report, reference_report)
     bad = [r for r in rows if r["error"] is not None]
     if bad:
@@ -148,7 +158,7 @@ def main(argv=None) -> dict:
         warm_kernels()
         reference_report, t_report = timed(lambda: one_process_report(files))
         reference_out = folder / "one"
-        _, t_compress = timed(lambda: one_process_compress(files, reference_out))
+        _, t_compress = timed(lambda: one_process_compress(files, reference_out), COMPRESS_ROUNDS)
         one = {"corpus_report_seconds": t_report, "compress_files_seconds": t_compress}
         workers = {n: run_cluster(n, files, folder, reference_report, reference_out) for n in (1, 2)}
 
@@ -171,8 +181,10 @@ def main(argv=None) -> dict:
         f"{len(files)} files, {total / MB:.1f} MB (the Canterbury and Large Canterbury files, "
         "copied under distinct names). One process: `experiment corpus`'s `run_corpus` with the "
         "static coders, and `entropycodec.compress` file after file. Workers: single-threaded "
-        "processes of a `distributed.LocalCluster`. Every result was checked equal to the "
-        "one-process result (rows of corpus_report, bytes of every output).",
+        "processes of `entropycodec.dask.local_cluster` (Dask's defaults but for "
+        "MALLOC_TRIM_THRESHOLD_ and the profiler: docs/scale.md). corpus_report is timed once, "
+        f"compress_files as the best of {COMPRESS_ROUNDS} runs on each side. Every result was "
+        "checked equal to the one-process result (rows of corpus_report, bytes of every output).",
         "",
         f"| task | one process (s) | 1 worker (s) | 2 workers (s) | speedup vs one process "
         f"| scaling 1 to 2 workers | 2 workers MB/s | >= {TARGET}x |",
