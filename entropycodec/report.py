@@ -58,7 +58,6 @@ from entropycodec.sequence import build_model, coders_for, encode
 __all__ = ["analyze", "Report", "CoderAccount"]
 
 
-_nlog = code_length_bits  # sum_x c_x * -log2 probs_x over symbols with c_x > 0
 
 
 @dataclass
@@ -276,7 +275,7 @@ def _account(coder: str, enc, original_bits: int, bound: float,
         parts[spec.learning_part] = payload - bound
     else:
         c = np.asarray(enc.counts, dtype=np.float64)
-        cross = _nlog(c, enc.model_probabilities)  # n H(P, Q), fix-up symbols included
+        cross = code_length_bits(c, enc.model_probabilities)  # n H(P, Q), fix-up symbols included
         stream_fixup = enc.fixup_bits - enc.side_bits
         # over the symbols Q codes: sum c_x log2(P(x) / Q'(x)); n KL(P || Q) when nothing is smoothed
         parts["mismatch"] = cross - stream_fixup - (bound - uncodable_share)
@@ -285,7 +284,7 @@ def _account(coder: str, enc, original_bits: int, bound: float,
             parts["quantization"] = 0.0
             parts["integer_length"] = ideal - cross
         else:
-            ideal = _nlog(c, enc.model.freqs / enc.model.total)
+            ideal = code_length_bits(c, enc.model.freqs / enc.model.total)
             parts["quantization"] = ideal - cross
             parts["integer_length"] = 0.0
         parts["termination"] = payload - ideal
@@ -355,7 +354,7 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     share = float((c[uncodable] * np.log2(n / c[uncodable])).sum()) if smoothing is not None else 0.0
     cross = kl = None
     if model is not None and n:
-        cross = _nlog(c, q) / n
+        cross = code_length_bits(c, q) / n
         kl = cross - h if math.isfinite(cross) else math.inf
     accounts = {}
     for coder in coders:

@@ -420,14 +420,6 @@ def _smooth(alphabet, idx, counts, q, smoothing):
     return alphabet, idx, counts, q_new, {}
 
 
-def _coder_model(spec, model, alphabet: Alphabet):
-    """What the coder's entry point takes as its model: the HuffmanCode or StaticModel,
-    cm's level, or (adaptive) the alphabet size."""
-    if spec.model_kind == "learned" and not spec.has_level:
-        return len(alphabet)
-    return model
-
-
 def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | None = None,
            smoothing=None, max_length: int | None = None) -> Encoded:
     """Code ``symbols`` (bytes, str, or any sequence of hashable symbols) with one coder.
@@ -477,7 +469,7 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
         cm = spec.implementation().DEFAULT_LEVEL
     else:  # adaptive: nothing but the alphabet size
         cm = None
-    payload = spec.encode(idx, _coder_model(spec, cm, alphabet)) if n else b""
+    payload = spec.encode(idx, spec.entry_model(cm, len(alphabet))) if n else b""
 
     header = header_bits_for(coder, cm, alphabet) if n else 0
     fixup, side = 0.0, 0
@@ -594,7 +586,7 @@ def decode(encoded: Encoded, *, verify: bool = True):
         idx = np.empty(0, dtype=np.int64)
     else:
         spec = CODER_SPECS[encoded.coder]
-        idx = spec.decode(encoded.payload, n, _coder_model(spec, encoded.model, alphabet))
+        idx = spec.decode(encoded.payload, n, spec.entry_model(encoded.model, len(alphabet)))
     if encoded.escape:
         idx, alphabet = _resolve_escapes(idx, alphabet, encoded.escape)
     if verify:

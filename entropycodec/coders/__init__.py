@@ -72,6 +72,18 @@ class CoderSpec:
         """The implementation module (imported on first use)."""
         return importlib.import_module(f"{__name__}.{self.module}")
 
+    def entry_model(self, model, alphabet_size: int):
+        """What :meth:`encode`/:meth:`decode` take as their model: ``model`` itself (the
+        HuffmanCode, the FrequencyModel, cm's level), or for a learning coder without a
+        level (adaptive) the alphabet size.
+
+        >>> get("adaptive").entry_model(None, 256), get("cm").entry_model(7, 256)
+        (256, 7)
+        """
+        if self.model_kind == "learned" and not self.has_level:
+            return alphabet_size
+        return model
+
     def encode(self, indices, model) -> bytes:
         return getattr(self.implementation(), self.encode_name)(indices, model)
 

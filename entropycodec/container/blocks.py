@@ -117,18 +117,13 @@ def _static_model(counts, n: int):
         scale -= 1
 
 
-def _coder_model(spec, param: int):
-    """What a learning coder is given as its model: its level (cm) or the alphabet size."""
-    return param if spec.has_level else BYTE_SYMBOLS
-
-
 def _encode_with(spec, arr, counts, param, prepared=None) -> tuple[bytes, bytes]:
     """(model description, payload) of one block coded by ``spec``."""
     kind = spec.model_kind
     if kind == "none":
         return b"", arr.tobytes()
     if kind == "learned":
-        return b"", spec.encode(arr, _coder_model(spec, param))
+        return b"", spec.encode(arr, spec.entry_model(param, BYTE_SYMBOLS))
     counts = _counts(arr, counts)
     if kind == "code":
         code = prepared if prepared is not None else _huffman_code(counts)
@@ -143,7 +138,7 @@ def _decoding_model(spec, model_desc: bytes, param: int):
     if kind == "none":
         return None
     if kind == "learned":
-        return _coder_model(spec, param)
+        return spec.entry_model(param, BYTE_SYMBOLS)
     if kind == "code":
         from entropycodec.coders.huffman import HuffmanCode
 

@@ -85,9 +85,6 @@ def _source(k: int, p_max: float) -> np.ndarray:
     return p
 
 
-_entropy = entropy  # of a sample's counts
-
-
 def point_rng(seed: int, k: int, p_max: float) -> np.random.Generator:
     """The generator of one point: seeded by (seed, k, p_max to 6 decimals) alone.
 
@@ -134,12 +131,12 @@ def run_skew(*, n: int = 100_000, binary_p=DEFAULT_BINARY_P,
                 p = _source(k, p_max)
                 symbols = point_rng(seed, k, p_max).choice(k, size=n, p=p).astype(np.uint8)
                 counts = np.bincount(symbols, minlength=k).astype(np.float64)
-                h_emp = _entropy(counts)
+                h_emp = entropy(counts)
                 p_max_emp = float(counts.max() / n)
                 point = {
                     "p_max": p_max,
                     "p": p.tolist(),
-                    "entropy_bits_per_symbol": _entropy(p),
+                    "entropy_bits_per_symbol": entropy(p),
                     "empirical_entropy_bits_per_symbol": h_emp,
                     "empirical_p_max": p_max_emp,
                     "gallager_bound": gallager_bound(p_max_emp),
