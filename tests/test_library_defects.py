@@ -48,7 +48,7 @@ def _run(*args, **kwargs):
 def test_analyze_of_non_byte_data_runs_the_coders_that_can_code_it():
     r = ec.analyze("abracadabra")
     assert list(r.coders) == ["huffman", "arithmetic", "rans", "adaptive"]
-    assert list(ec.analyze(b"abracadabra").coders) == ["huffman", "arithmetic", "rans", "adaptive", "cm"]
+    assert list(ec.analyze(b"abracadabra").coders) == ["huffman", "arithmetic", "rans", "adaptive", "cm", "bwt"]
     words = "to be or not to be".split()
     assert sorted(ec.analyze(words).coders) == ["adaptive", "arithmetic", "huffman", "rans"]
 
@@ -295,8 +295,8 @@ def test_report_marks_learning_coders_as_not_using_the_model(tmp_path):
     q.write_text(json.dumps(model))
     out = CliRunner().invoke(cli, ["analyze", str(_abcd_iid()), "--model", str(q), "--contexts", "0"])
     assert out.exit_code == 0, out.output
-    assert ("note: adaptive and cm learn their own model from the data; the model Q applies to "
-            "huffman, arithmetic and rans") in out.output
+    assert ("note: adaptive, cm and bwt learn their own model from the data; the model Q applies "
+            "to huffman, arithmetic and rans") in out.output
 
 
 # -- 9. the model precision follows the alphabet ------------------------------------------------

@@ -141,7 +141,7 @@ def test_analyze_cli_text_and_json(tmp_path):
     assert "entropy H(P): 1.760964 bits/symbol" in r.output
     r = CliRunner().invoke(cli, ["analyze", str(f), "--json", "--contexts", "0"])
     doc = json.loads(r.output)
-    assert doc["n_symbols"] == 10 and set(doc["coders"]) == set(CODERS) | {"cm"}
+    assert doc["n_symbols"] == 10 and set(doc["coders"]) == set(CODERS) | {"cm", "bwt"}
 
 
 def test_analyze_cli_model_mismatch_errors(tmp_path):

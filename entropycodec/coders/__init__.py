@@ -11,13 +11,13 @@ Importing this package imports no numpy and no numba: the implementation
 modules load on first use (:meth:`CoderSpec.implementation`).
 
 >>> [spec.name for spec in CODERS.values()]
-['raw', 'huffman', 'arithmetic', 'rans', 'adaptive', 'cm']
+['raw', 'huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt']
 >>> get("rans").coder_id, get("rans").model_kind
 (4, 'frequencies')
 >>> SYMBOL_CODERS
-('huffman', 'arithmetic', 'rans', 'adaptive', 'cm')
+('huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt')
 >>> MODEL_CODERS, LEARNING_CODERS, BYTES_ONLY_CODERS
-(('huffman', 'arithmetic', 'rans'), ('adaptive', 'cm'), ('cm',))
+(('huffman', 'arithmetic', 'rans'), ('adaptive', 'cm', 'bwt'), ('cm', 'bwt'))
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class CoderSpec:
     ``encode(indices, model) -> bytes`` and ``decode(payload, n, model) -> indices``
     are the implementation module's ``encode_name`` / ``decode_name`` functions;
     ``model`` is what ``model_kind`` says (a HuffmanCode, a FrequencyModel, the
-    alphabet size for "adaptive", the level for "cm").
+    alphabet size for "adaptive", the level for "cm" and "bwt").
     """
 
     name: str
@@ -107,6 +107,9 @@ CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
     CoderSpec("cm", 6, "cm", "cm_encode", "cm_decode", "learned", bytes_only=True,
               has_level=True, learning_part="context_modelling",
               summary="context mixing (lpaq-style), bytes only"),
+    CoderSpec("bwt", 7, "bwt", "bwt_encode", "bwt_decode", "learned", bytes_only=True,
+              has_level=True, learning_part="context_modelling",
+              summary="Burrows-Wheeler transform, move-to-front, adaptive binary model; bytes only"),
 )}
 _BY_ID = {spec.coder_id: spec for spec in CODERS.values()}
 
@@ -121,7 +124,7 @@ AUTO_CANDIDATES = tuple(sorted((name for name, spec in CODERS.items() if spec.au
                                key=lambda name: CODERS[name].auto_order))
 #: coders that learn their model while coding (no model=, no model description)
 LEARNING_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind == "learned")
-#: symbol coders that code bytes only (cm models the bits of bytes)
+#: symbol coders that code bytes only (cm models the bits of bytes, bwt sorts bytes)
 BYTES_ONLY_CODERS = tuple(name for name in SYMBOL_CODERS if CODERS[name].bytes_only)
 
 

@@ -161,7 +161,8 @@ def check_coder(coder: str, level: int | None = None) -> tuple[str, int]:
         raise InvalidInputError(f"unknown coder {coder!r}; choose from {', '.join(coder_names())}")
     spec = None if coder == AUTO else CODERS[coder]
     if level is not None and not (spec and spec.has_level):
-        raise InvalidInputError(f"level applies only to coder 'cm', not {coder!r}")
+        with_levels = " or ".join(repr(name) for name, other in CODERS.items() if other.has_level)
+        raise InvalidInputError(f"level applies only to coder {with_levels}, not {coder!r}")
     if spec is None or not spec.has_level:
         return coder, 0
     impl = spec.implementation()
@@ -226,8 +227,8 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
 # constants are upper bounds measured with tracemalloc (tests/test_memory_limits.py checks
 # them for every coder of the registry). Working copies of the payload: Huffman reads it in
 # place; the range coders copy it once; rANS copies it and pads it into 32-bit words; cm
-# copies it and makes that writable.
-PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2}
+# copies it and makes that writable; bwt makes one writable copy.
+PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2, "bwt": 1}
 HUFFMAN_TABLE_BYTES = 64 << 10  # 2**12-entry look-up tables (symbol, length, packed) + canonical arrays
 ADAPTIVE_TABLE_BYTES = 16 << 10  # a Fenwick tree over 256 symbols (cm: its kernel's state)
 MODEL_BYTES = 128 << 10  # a static model's frequency and cumulative tables, and kernel state
@@ -246,6 +247,8 @@ def _working_bytes(spec, header: BlockHeader, scale_bits: int) -> int:
     if kind == "code":
         return HUFFMAN_TABLE_BYTES
     if kind == "learned":
+        if spec.name == "bwt":  # its inverse transform's table grows with the block
+            return spec.implementation().memory_bytes(header.coder_param, header.original_size)
         if spec.has_level:  # cm: its level's tables (entropycodec.coders.cm.memory_bytes)
             return spec.implementation().memory_bytes(header.coder_param) + ADAPTIVE_TABLE_BYTES
         return ADAPTIVE_TABLE_BYTES
