@@ -34,6 +34,11 @@ _EXPORTS = {
     "quantize_counts": "models.counts",
     "StaticModel": "models.static",
     "AdaptiveModel": "models.adaptive",
+    "Categorical": "models.positional",
+    "QuantizedGaussian": "models.quantized",
+    "QuantizedLaplace": "models.quantized",
+    "QuantizedLogistic": "models.quantized",
+    "ContextModel": "models.context",
     # codes and coders
     "HuffmanCode": "coders.huffman",
     "check_prefix_code": "coders.prefixcheck",

@@ -79,10 +79,22 @@ def _as_data(data, what: str):
     return data if isinstance(data, (bytes, bytearray)) else _byte_view(data, what)
 
 
-def _check_level(level):
-    # A bool is an int to Python, and ``True in LEVELS`` is true: refuse it here.
-    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
-        raise InvalidInputError(f"level must be an int or None, got {level!r}")
+def _check_level(level, compresslevel=None, preset=None):
+    """The one level of ``level``, bz2's ``compresslevel`` and lzma's ``preset`` (at most one
+    given). A bool is an int to Python, and ``True in LEVELS`` is true: refuse it here."""
+    given = [(name, v) for name, v in (("level", level), ("compresslevel", compresslevel),
+                                       ("preset", preset)) if v is not None]
+    if len(given) > 1:
+        raise InvalidInputError(f"give one of level, compresslevel and preset, not "
+                                f"{' and '.join(name for name, _ in given)}")
+    if not given:
+        return None
+    name, level = given[0]
+    if isinstance(level, bool) or not isinstance(level, int):
+        raise InvalidInputError(f"{name} must be an int or None, got {level!r}")
+    if name == "preset" and level & ~0xF:
+        # lzma's PRESET_EXTREME flag (1 << 31) has no meaning here: the level alone
+        raise InvalidInputError(f"preset must be a level 1..9 (no flags), got {level!r}")
     return level
 
 
@@ -108,10 +120,16 @@ class _Unpicklable:
 class Compressor(_Unpicklable):
     """Incremental compressor: ``compress(data)`` returns what is ready, ``flush()`` the rest.
 
-    Keyword-only options: ``coder`` ("auto", "huffman", "arithmetic", "rans",
-    "adaptive", "cm", "raw"), ``level`` (for "cm"), ``block_size`` in bytes
-    (1 .. 256 MiB) and ``threads`` (blocks coded in parallel; 0 = all cores; the
-    output does not depend on it). ``data`` is any bytes-like object (its raw bytes).
+    ``level``: the compression level 1..9 (default 6; bz2's ``compresslevel`` and
+    lzma's ``preset`` are the same thing), which chooses each block's coder
+    (:mod:`entropycodec.container.levels`: 1 order-0 rANS, the fastest; 2-3 context
+    models; 4-6 the Burrows-Wheeler coder; 7-9 context mixing). Keyword-only options:
+    ``coder`` to code every block with one coder instead ("auto": the smallest
+    order-0 coder per block, "huffman", "arithmetic", "rans", "adaptive", "cm",
+    "bwt", "context", "raw"; then ``level`` is that coder's own level, for "cm",
+    "bwt" and "context"), ``block_size`` in bytes (1 .. 256 MiB; default the
+    level's, else 4 MiB) and ``threads`` (blocks coded in parallel; 0 = all cores;
+    the output does not depend on it). ``data`` is any bytes-like object.
 
     One Compressor may be shared by threads, as lzma's and bz2's are: a lock makes
     each call whole, so the k-th call to get the lock returns the k-th piece of the
@@ -123,10 +141,11 @@ class Compressor(_Unpicklable):
     True
     """
 
-    def __init__(self, *, coder: str = "auto", level: int | None = None,
-                 block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1):
+    def __init__(self, level: int | None = None, *, coder: str | None = None,
+                 block_size: int | None = None, threads: int = 1,
+                 compresslevel: int | None = None, preset: int | None = None):
         self._lock = threading.Lock()
-        self._writer = StreamWriter(coder=coder, level=_check_level(level),
+        self._writer = StreamWriter(coder=coder, level=_check_level(level, compresslevel, preset),
                                     block_size=block_size, threads=threads)
         self._flushed = False
 
@@ -405,11 +424,17 @@ def _bytes_reader(data):
     return read, len(view)
 
 
-def compress(data, *, coder: str = "auto", level: int | None = None,
-             block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1) -> bytes:
-    """Compress ``data`` (any bytes-like object: its raw bytes) into one ``.ec`` stream.
-    Options as for :class:`Compressor`."""
-    comp = Compressor(coder=coder, level=level, block_size=block_size, threads=threads)
+def compress(data, level: int | None = None, *, coder: str | None = None,
+             block_size: int | None = None, threads: int = 1,
+             compresslevel: int | None = None, preset: int | None = None) -> bytes:
+    """Compress ``data`` (any bytes-like object: its raw bytes) into one ``.ec`` stream at
+    compression ``level`` 1..9 (default 6). Options as for :class:`Compressor`.
+
+    >>> len(compress(b"abracadabra " * 1000, 1)) > len(compress(b"abracadabra " * 1000))
+    True
+    """
+    comp = Compressor(level, coder=coder, block_size=block_size, threads=threads,
+                      compresslevel=compresslevel, preset=preset)
     return comp.compress(data) + comp.flush()
 
 
@@ -561,9 +586,10 @@ class ECFile(_Unpicklable, io.BufferedIOBase):
     (b'line one\\n', b'line two\\n')
     """
 
-    def __init__(self, filename, mode: str = "r", *, coder: str = "auto",
-                 level: int | None = None, block_size: int = DEFAULT_BLOCK_SIZE,
-                 threads: int = 1, strict: bool = False, memlimit: int | None = None):
+    def __init__(self, filename, mode: str = "r", *, coder: str | None = None,
+                 level: int | None = None, block_size: int | None = None,
+                 threads: int = 1, strict: bool = False, memlimit: int | None = None,
+                 compresslevel: int | None = None, preset: int | None = None):
         self._lock = threading.RLock()  # first: close() (also from __del__) takes it
         self._fp = None
         self._closefp = False
@@ -572,8 +598,9 @@ class ECFile(_Unpicklable, io.BufferedIOBase):
             mode_code = _MODE_READ
         elif mode in ("w", "wb", "a", "ab", "x", "xb"):
             mode_code = _MODE_WRITE
-            self._compressor = Compressor(coder=coder, level=level, block_size=block_size,
-                                          threads=threads)
+            self._compressor = Compressor(level, coder=coder, block_size=block_size,
+                                          threads=threads, compresslevel=compresslevel,
+                                          preset=preset)
             self._pos = 0
         else:
             raise ValueError(f"Invalid mode: {mode!r}")
@@ -695,10 +722,11 @@ class ECFile(_Unpicklable, io.BufferedIOBase):
             return self._pos
 
 
-def open(file, mode: str = "rb", *, coder: str = "auto", level: int | None = None,
-         block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1, strict: bool = False,
+def open(file, mode: str = "rb", level: int | None = None, *, coder: str | None = None,
+         block_size: int | None = None, threads: int = 1, strict: bool = False,
          memlimit: int | None = None,
-         encoding: str | None = None, errors: str | None = None, newline: str | None = None):
+         encoding: str | None = None, errors: str | None = None, newline: str | None = None,
+         compresslevel: int | None = None, preset: int | None = None):
     """Open an ``.ec`` file in binary ("rb", "wb", "xb", "ab") or text ("rt", "wt", "xt",
     "at") mode, as :func:`lzma.open`. Text modes wrap the :class:`ECFile` in an
     :class:`io.TextIOWrapper` with ``encoding``, ``errors`` and ``newline``.
@@ -724,7 +752,8 @@ def open(file, mode: str = "rb", *, coder: str = "auto", level: int | None = Non
         if newline is not None:
             raise ValueError("Argument 'newline' not supported in binary mode")
     binary = ECFile(file, mode.replace("t", ""), coder=coder, level=level,
-                    block_size=block_size, threads=threads, strict=strict, memlimit=memlimit)
+                    block_size=block_size, threads=threads, strict=strict, memlimit=memlimit,
+                    compresslevel=compresslevel, preset=preset)
     if "t" in mode:
         encoding = io.text_encoding(encoding)
         return io.TextIOWrapper(binary, encoding, errors, newline)

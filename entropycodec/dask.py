@@ -749,14 +749,17 @@ def _code_file(mode: str, src: str, target: str, settings: dict, token: str,
 
 def _compress_settings(coder, level, block_size) -> dict:
     from entropycodec.container.blocks import check_coder
+    from entropycodec.container.levels import LADDER, LEVELS
     from entropycodec.container.streams import check_block_size
 
-    check_coder(coder, level)
+    chosen, param = check_coder(coder, level)
+    if block_size is None:  # as entropycodec.compress: the level's, else the format's
+        block_size = LEVELS[param].block_size if chosen == LADDER else DEFAULT_BLOCK_SIZE
     return {"coder": coder, "level": level, "block_size": check_block_size(block_size)}
 
 
-def code_files(pairs, *, mode: str = "compress", coder: str = "auto", level: int | None = None,
-               block_size: int = DEFAULT_BLOCK_SIZE, strict: bool = False,
+def code_files(pairs, *, mode: str = "compress", coder: str | None = None, level: int | None = None,
+               block_size: int | None = None, strict: bool = False,
                client=None) -> list[dict]:
     """Compress (or with ``mode="decompress"``, decompress) each ``(input, output)`` pair
     on the workers (small files share a task: :func:`_file_batches`); returns one row per
@@ -866,12 +869,12 @@ def _run_files(client, mode, jobs, settings, token, rows) -> None:
         submit_next()
 
 
-def compress_files(paths, out_dir, *, coder: str = "auto", level: int | None = None,
-                   block_size: int = DEFAULT_BLOCK_SIZE, client=None) -> list[dict]:
+def compress_files(paths, out_dir, *, coder: str | None = None, level: int | None = None,
+                   block_size: int | None = None, client=None) -> list[dict]:
     """Compress each file of ``paths`` to ``out_dir/NAME.ec`` (the folder is created) on the
     workers; returns the rows of :func:`code_files`, in input order.
 
-    ``level`` is the cm coder's level (with ``coder="cm"``), as for
+    ``level`` is the compression level (or with ``coder``, that coder's level), as for
     :func:`entropycodec.compress`, whose bytes each output holds.
     """
     os.makedirs(out_dir, exist_ok=True)
@@ -906,8 +909,8 @@ def _encode_range(path: str, start: int, length: int, coder: str, param: int) ->
     return encode_block(arr, coder, param)
 
 
-def compress_large(path, out_path, *, coder: str = "auto", level: int | None = None,
-                   block_size: int = DEFAULT_BLOCK_SIZE, client=None) -> dict:
+def compress_large(path, out_path, *, coder: str | None = None, level: int | None = None,
+                   block_size: int | None = None, client=None) -> dict:
     """Compress one file into one ``.ec`` stream at ``out_path``, its blocks coded on the
     workers (each reads its own byte range) and written in input order: the bytes of
     ``entropycodec compress`` with the same options. The output appears complete or not

@@ -142,9 +142,17 @@ class Report:
     file_bits: int | None = None  # 8 x the size of the file the symbols came from, if known
     model_given: bool = False
     byte_data: bool = True  # the symbols are bytes (a = 8 bits per byte)
+    # a per-position model (Categorical, quantized family, ContextModel): its own bound
+    model_name: str | None = None
+    model_bound_bits: float | None = None  # sum_i -log2 q_i(x_i), the parts' reference
+    context_tradeoff: list = field(default_factory=list)  # ContextModel: order -> bits
 
     @property
     def bound_bits(self) -> float:
+        """What the parts are counted over: n H(P), or for a per-position model the sum of
+        its information contents, sum_i -log2 q_i(x_i)."""
+        if self.model_bound_bits is not None:
+            return self.model_bound_bits
         return self.n_symbols * self.entropy_bits_per_symbol
 
     @property
@@ -169,6 +177,9 @@ class Report:
             "conditional_entropies_bits_per_symbol": dict(self.conditional_entropies),
             "model_given": self.model_given,
             "model_ignored_by": self.model_ignored_by,
+            "model": self.model_name,
+            "model_bound_bits": self.model_bound_bits,
+            "context_tradeoff": list(self.context_tradeoff),
             "coders": {name: acc.to_dict() for name, acc in self.coders.items()},
         }
 
@@ -186,9 +197,26 @@ class Report:
         if show_file:
             lines.append(f"file: {self.file_bits // 8:,} bytes = {self.file_bits:,} bits "
                          "(alpha and beta compare with a, not with the file)")
-        lines.append(f"entropy H(P): {self.entropy_bits_per_symbol:.6f} bits/symbol, "
-                     f"bound n*H = {self.bound_bits:,.1f} bits")
-        if self.cross_entropy_bits_per_symbol is not None:
+        positional = self.model_bound_bits is not None
+        if positional:
+            lines.append(f"entropy H(P) of the symbols' marginal: {self.entropy_bits_per_symbol:.6f} "
+                         f"bits/symbol (n*H = {n * self.entropy_bits_per_symbol:,.1f} bits)")
+            lines.append(f"model Q = {self.model_name}: bound sum -log2 q_i(x_i) = "
+                         f"{self.model_bound_bits:,.1f} bits, H(P,Q) = "
+                         f"{self.cross_entropy_bits_per_symbol:.6f} bits/symbol, H(P,Q) - H(P) = "
+                         f"{self.kl_divergence_bits_per_symbol:+.6f} "
+                         f"({'better' if self.kl_divergence_bits_per_symbol < 0 else 'worse'} "
+                         "than coding with the marginal)")
+        else:
+            lines.append(f"entropy H(P): {self.entropy_bits_per_symbol:.6f} bits/symbol, "
+                         f"bound n*H = {self.bound_bits:,.1f} bits")
+        if self.context_tradeoff:
+            lines.append("context orders (n*H(X|k) + the model's description = total bits):")
+            for row in self.context_tradeoff:
+                lines.append(f"  k = {row['order']}: {row['content_bits']:,.0f} + "
+                             f"{row['description_bits']:,} = {row['total_bits']:,.0f} "
+                             f"({row['conditional_entropy']:.4f} bits/symbol + description)")
+        if self.cross_entropy_bits_per_symbol is not None and not positional:
             lines.append(f"model Q: H(P,Q) = {self.cross_entropy_bits_per_symbol:.6f}, "
                          f"KL(P||Q) = {self.kl_divergence_bits_per_symbol:.6f} bits/symbol")
         if self.conditional_entropies:
@@ -210,11 +238,14 @@ class Report:
                   row("  header bits", [f"{a.header_bits:,}" for a in accs]),
                   row("bits/symbol", [f"{a.bits_per_symbol:.5f}" for a in accs]),
                   row("  - H(P)", [f"{a.bits_per_symbol - h:+.5f}" for a in accs]),
+                  *([row("  - H(P,Q)", [f"{a.bits_per_symbol - self.cross_entropy_bits_per_symbol:+.5f}"
+                                         for a in accs])] if positional else []),
                   row("alpha = a/a*", [f"{a.compression_rate:.3f}" for a in accs]),
                   row("beta = (a-a*)/a*", [f"{a.space_saving_rate:.3f}" for a in accs])]
         if show_file:
             lines.append(row("file bits / a*", [f"{a.file_compression_rate:.3f}" for a in accs]))
-        lines += ["", "overhead over n*H(P), bits (the parts add up to total - n*H):"]
+        lines += ["", "overhead over the model's bound, bits (the parts add up to total - bound):"
+                  if positional else "overhead over n*H(P), bits (the parts add up to total - n*H):"]
         for p in parts:
             lines.append(row(f"  {p}", [_bits(a.overhead_bits[p]) if p in a.overhead_bits
                                         else "-" for a in accs]))
@@ -323,7 +354,10 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     import time
 
     from entropycodec.measures import conditional_entropy
+    from entropycodec.models.positional import PositionalModel
 
+    if isinstance(model, PositionalModel):
+        return _analyze_positional(data, model, coders, source, source_size, timings, contexts)
     if coders is None:
         coders = coders_for(data)
     elif isinstance(coders, str):
@@ -373,3 +407,57 @@ def analyze(data, *, model=None, coders=None, scale_bits: int | None = None,
     ctx = {f"H{k}": conditional_entropy(data, k) for k in range(1, contexts + 1)} if n else {}
     return Report(n, len(alphabet), distinct, original_bits, h, cross, kl, accounts, ctx, source,
                   fixed, file_bits, model is not None, alphabet.is_bytes)
+
+
+def _analyze_positional(data, model, coders, source, source_size, timings, contexts) -> Report:
+    """The report of a per-position model: the parts over sum_i -log2 q_i(x_i) are the
+    quantization of each row (its floor and rounding), termination and header."""
+    import time
+
+    from entropycodec.models.context import ContextModel, context_tradeoff
+    from entropycodec.sequence import encode
+
+    if coders is None:
+        coders = FREQUENCY_CODERS
+    elif isinstance(coders, str):
+        coders = (coders,)
+    coders = tuple(coders)
+    for c in coders:
+        if c not in FREQUENCY_CODERS:
+            raise InvalidInputError(f"a {type(model).__name__} model is coded by "
+                                    f"{' and '.join(FREQUENCY_CODERS)}, not {c!r}")
+    if isinstance(model, ContextModel):
+        model = model.fitted_to(data)
+    idx = model.to_indices(data)
+    model.check_length(idx.size)
+    n = int(idx.size)
+    info = model.information_content(data) if n else np.zeros(0)
+    bound = float(info.sum())
+    coded = float(model.coded_information(data).sum()) if n else 0.0
+    counts = np.bincount(idx, minlength=model.alphabet_size).astype(np.float64)
+    h = entropy(counts) if n else 0.0
+    distinct = int((counts > 0).sum())
+    byte_data = is_byte_data(data)
+    fixed = 8 if byte_data else max(1, math.ceil(math.log2(max(model.alphabet_size, 2))))
+    original = fixed * n
+    file_bits = None if source_size is None else 8 * int(source_size)
+    accounts = {}
+    for coder in coders:
+        t0 = time.perf_counter()
+        enc = encode(data, coder=coder, model=model)
+        dt = time.perf_counter() - t0
+        parts = {"quantization": coded - bound, "termination": enc.payload_bits - coded,
+                 "header": float(enc.header_bits)}
+        acc = CoderAccount(coder, n, enc.payload_bits, enc.header_bits, original, parts,
+                           scale_bits=model.scale_bits, file_bits=file_bits)
+        if timings:
+            acc.seconds = dt
+        accounts[coder] = acc
+    cross = bound / n if n else 0.0
+    tradeoff = []
+    if isinstance(model, ContextModel):
+        top = max(model.order, int(contexts or 0))
+        tradeoff = context_tradeoff(idx, range(0, top + 1), alphabet_size=model.alphabet_size)
+    name = repr(model)
+    return Report(n, model.alphabet_size, distinct, original, h, cross, cross - h, accounts, {},
+                  source, fixed, file_bits, True, byte_data, name, bound, tradeoff)

@@ -50,15 +50,22 @@ from typing import ClassVar
 import numpy as np
 
 from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display_symbol, is_byte_data
-from entropycodec.coders import BYTES_ONLY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
+from entropycodec.coders import BYTES_ONLY_CODERS, FREQUENCY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.coders import CODERS as CODER_SPECS
 from entropycodec.coders.huffman import HuffmanCode
-from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError, ModelError
+from entropycodec.errors import (
+    ChecksumError,
+    CorruptDataError,
+    EntropyCodecError,
+    InvalidInputError,
+    ModelError,
+)
 from entropycodec.models.counts import FrequencyTable, quantize_counts
+from entropycodec.models.positional import PositionalModel
 from entropycodec.models.protocol import MAX_SCALE_BITS
 from entropycodec.models.static import StaticModel
 
-__all__ = ["encode", "decode", "Encoded", "CODERS", "build_model", "coders_for",
+__all__ = ["encode", "decode", "decode_payload", "Encoded", "CODERS", "build_model", "coders_for",
            "default_scale_bits"]
 
 CODERS = SYMBOL_CODERS  # every coder encode() takes, in report order (the registry's)
@@ -72,7 +79,7 @@ def coders_for(data) -> tuple[str, ...]:
     cm (which models the bits of bytes) for any other symbols.
 
     >>> coders_for(b"abc"), coders_for("abc")
-    (('huffman', 'arithmetic', 'rans', 'adaptive', 'cm'), ('huffman', 'arithmetic', 'rans', 'adaptive'))
+    (('huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt'), ('huffman', 'arithmetic', 'rans', 'adaptive'))
     """
     if is_byte_data(data):
         return CODERS
@@ -197,6 +204,8 @@ def _model_description(spec, model) -> bytes:
     """The part of the model the coder's decoder reads, as canonical bytes: a Huffman
     code's lengths, a static model's frequencies and scale_bits, cm's level (the
     adaptive coder reads only the alphabet size, which the caller covers)."""
+    if isinstance(model, PositionalModel):
+        return _positional_fingerprint(model)
     try:
         if spec.model_kind == "code":
             return np.ascontiguousarray(model.lengths_array, dtype="<i8").tobytes()
@@ -209,6 +218,19 @@ def _model_description(spec, model) -> bytes:
         # not a model this coder reads: it cannot match what encode() described
         return f"unreadable {type(model).__name__}".encode()
     return b""
+
+
+def _positional_fingerprint(model) -> bytes:
+    """A per-position model as canonical bytes: its kernel arguments (so any change of the
+    rows, parameters, contexts or precision changes the CRC)."""
+    try:
+        fam, A, B, T, P = model.kernel_arguments(model.n_positions or 0)
+    except EntropyCodecError:
+        return f"unusable {type(model).__name__}".encode()
+    crc = 0
+    for arr in (A, B, T, P):
+        crc = zlib.crc32(np.ascontiguousarray(arr).tobytes(), zlib.crc32(str(arr.shape).encode(), crc))
+    return f"{type(model).__name__}/{fam}/{crc}".encode()
 
 
 def _payload_crc(coder: str, n: int, alphabet_size: int, model, escape: dict, payload) -> int:
@@ -433,6 +455,8 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
     """
     if coder not in CODERS:
         raise InvalidInputError(f"coder must be one of {', '.join(CODERS)}, got {coder!r}")
+    if isinstance(model, PositionalModel):
+        return _encode_positional(symbols, coder, model, scale_bits)
     if coder in LEARNING_CODERS and model is not None:
         raise InvalidInputError(f"the {coder} coder learns its model from the data: model= is unused")
     if coder in BYTES_ONLY_CODERS and not is_byte_data(symbols):
@@ -490,6 +514,87 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
                    kind, dtype, _payload_crc(coder, n, len(alphabet), cm, esc, payload), symbols_crc)
 
 
+def _encode_positional(symbols, coder: str, model, scale_bits) -> Encoded:
+    """encode() with a per-position model (Categorical, the quantized families,
+    ContextModel): the symbols are integers of the model's support, coded by the
+    range coder or rANS with the model's frequencies at every position."""
+    from entropycodec.models.context import ContextModel
+
+    if coder not in FREQUENCY_CODERS:
+        raise InvalidInputError(
+            f"a {type(model).__name__} model is coded by {' or '.join(FREQUENCY_CODERS)}; "
+            f"{coder} codes with one table (huffman) or learns its own model")
+    if scale_bits is not None:
+        raise InvalidInputError(f"scale_bits belongs to the {type(model).__name__}: give it there")
+    if isinstance(model, ContextModel):
+        model = model.fitted_to(symbols)
+    idx = model.to_indices(symbols)
+    model.check_length(idx.size)
+    n = int(idx.size)
+    spec = CODER_SPECS[coder]
+    payload = spec.encode(idx, model) if n else b""
+    k = model.alphabet_size
+    counts = np.bincount(idx, minlength=k) if k <= 1 << 20 else None
+    symbols_crc = _symbols_crc(idx, k)
+    header = int(model.header_bits) if n else 0
+    kind = "bytes" if isinstance(symbols, (bytes, bytearray, memoryview)) else "array"
+    return Encoded(coder, payload, n, None, model, None, header, counts, 0.0, 0, {},
+                   kind, np.dtype(np.int64), _payload_crc(coder, n, k, model, {}, payload),
+                   symbols_crc)
+
+
+def decode_payload(payload, n: int, *, model, coder: str = "arithmetic") -> np.ndarray:
+    """Decode ``n`` symbols from a bare ``payload`` that ``coder`` wrote with ``model``,
+    for the user who keeps the model outside (a learned codec: the decoder recomputes
+    the same predictions). Returns the symbols (numpy int64). A different model than the
+    encoder's gives wrong symbols, or CorruptDataError when the stream cannot be one:
+    nothing else can tell (an :class:`Encoded` and a .ec file carry CRCs that do).
+
+    >>> import numpy as np
+    >>> from entropycodec.models.quantized import QuantizedGaussian
+    >>> q = QuantizedGaussian(np.array([0.0, 3.0, -2.0]), 1.0, -8, 8)
+    >>> enc = encode(np.array([0, 3, -1]), coder="rans", model=q)
+    >>> decode_payload(enc.payload, 3, model=q, coder="rans").tolist()
+    [0, 3, -1]
+    """
+    if coder not in FREQUENCY_CODERS:
+        raise InvalidInputError(f"coder must be one of {', '.join(FREQUENCY_CODERS)}, got {coder!r}")
+    if not isinstance(model, PositionalModel):
+        raise InvalidInputError("decode(payload, n, model=...) takes a Categorical, a quantized "
+                                "family or a fitted ContextModel; for an Encoded, decode(encoded)")
+    try:
+        data = bytes(memoryview(payload))
+    except TypeError:
+        raise InvalidInputError(f"payload must be bytes, got {type(payload).__name__}") from None
+    idx = CODER_SPECS[coder].decode(data, n, model)
+    return model.from_indices(idx)
+
+
+def _decode_positional(encoded: Encoded, verify: bool):
+    model, n = encoded.model, encoded.n_symbols
+    k = model.alphabet_size
+    if verify:
+        _verify_crc(encoded, _payload_crc(encoded.coder, n, k, model, {}, encoded.payload))
+    idx = CODER_SPECS[encoded.coder].decode(encoded.payload, n, model) if n else np.zeros(0, np.int64)
+    if verify and _symbols_crc(np.asarray(idx), k) != encoded.symbols_crc:
+        raise ChecksumError("the decoded symbols do not match the check encode() made: "
+                            "the model differs from the one that coded the payload")
+    if encoded.input_kind == "bytes":
+        return np.asarray(idx, dtype=np.uint8).tobytes()
+    return model.from_indices(idx)
+
+
+def _verify_crc(encoded: Encoded, crc: int) -> None:
+    if encoded.payload_crc is None or encoded.symbols_crc is None:
+        raise ChecksumError("this Encoded carries no integrity check (it was not made by encode()); "
+                            "decode(encoded, verify=False) decodes it unchecked")
+    if crc != encoded.payload_crc:
+        raise ChecksumError(
+            f"the payload or its counts do not match the check encode() made "
+            f"(payload_crc {_hex(encoded.payload_crc)}, now {_hex(crc)}): the payload is damaged, "
+            f"or n_symbols, the coder or the model was changed")
+
+
 def _verify_payload(encoded: Encoded) -> None:
     """ChecksumError unless what the decoder will read is what encode() wrote."""
     if encoded.payload_crc is None or encoded.symbols_crc is None:
@@ -544,7 +649,8 @@ def _resolve_escapes(idx, alphabet: Alphabet, escape: dict) -> tuple[np.ndarray,
     return idx, original
 
 
-def decode(encoded: Encoded, *, verify: bool = True):
+def decode(encoded, n: int | None = None, *, model=None, coder: str = "arithmetic",
+           verify: bool = True):
     """Decode an :class:`Encoded` into the kind of sequence that was encoded: bytes,
     a str, a numpy array of the same dtype, or a list of symbols.
 
@@ -572,6 +678,12 @@ def decode(encoded: Encoded, *, verify: bool = True):
     ...
     TypeError: decode() wants the Encoded that encode() returned, got bytes (for .ec data, use decompress())
     """
+    if model is not None or n is not None:
+        if isinstance(encoded, Encoded):
+            raise InvalidInputError("decode(encoded) takes no n or model: the Encoded has both")
+        if n is None or model is None:
+            raise InvalidInputError("decode(payload, n, model=M, coder=...) needs n and the model")
+        return decode_payload(encoded, n, model=model, coder=coder)
     if not isinstance(encoded, Encoded):
         hint = " (for .ec data, use decompress())" if isinstance(
             encoded, (bytes, bytearray, memoryview)) else ""
@@ -580,6 +692,8 @@ def decode(encoded: Encoded, *, verify: bool = True):
     n, alphabet = encoded.n_symbols, encoded.alphabet
     if encoded.coder not in CODERS:
         raise InvalidInputError(f"unknown coder {encoded.coder!r}")
+    if isinstance(encoded.model, PositionalModel):
+        return _decode_positional(encoded, verify)
     if verify:
         _verify_payload(encoded)
     if n == 0:  # nothing was coded (and an empty alphabet has no model to rebuild)

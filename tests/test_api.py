@@ -133,17 +133,23 @@ def test_ecfile_reads_with_threads(tmp_path):
 
 @pytest.mark.parametrize("kwargs", [{"coder": "lzma"}, {"block_size": 0}, {"block_size": 2.5},
                                     {"threads": -1}, {"block_size": (1 << 28) + 1},
-                                    {"level": 3}, {"coder": "huffman", "level": 3}])
+                                    {"level": 10}, {"level": 0}, {"coder": "huffman", "level": 3},
+                                    {"level": 3, "compresslevel": 3}, {"preset": 6 | (1 << 31)}])
 def test_bad_options(kwargs):
     with pytest.raises(InvalidInputError):
         compress(b"abc", **kwargs)
 
 
-def test_options_are_keyword_only():
+def test_the_level_is_the_one_positional_option_as_in_bz2():
+    data = SAMPLES["text"] * 20
+    assert compress(data, 9) == compress(data, level=9) == compress(data, compresslevel=9) \
+        == compress(data, preset=9)
+    c = Compressor(1)
+    assert c.compress(data) + c.flush() == compress(data, 1)
+    with pytest.raises(InvalidInputError):
+        compress(b"abc", "huffman")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        compress(b"abc", "huffman")  # type: ignore[misc]
-    with pytest.raises(TypeError):
-        Compressor("huffman")  # type: ignore[misc]
+        compress(b"abc", 6, "huffman")  # type: ignore[misc]
 
 
 # -- incremental objects ----------------------------------------------------------------

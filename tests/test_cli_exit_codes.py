@@ -53,7 +53,7 @@ def files(tmp_path):
 # -- the file commands --------------------------------------------------------------------
 
 def test_compress(files):
-    assert_misuse(ec("compress", "--level", "3", "-c", files / "h.txt"), "--level")
+    assert_misuse(ec("compress", "--coder", "huffman", "--level", "3", "-c", files / "h.txt"), "--level")
     assert_failure(ec("compress", files / "nonexist"), "No such file or directory")
 
 

@@ -196,11 +196,13 @@ def test_closed_stdin_is_a_clean_error_and_never_reads_a_file_named_dash(tmp_pat
 
 # -- options ----------------------------------------------------------------------------------
 
-def test_level_without_cm_is_misuse(tmp_path):
+def test_level_of_a_coder_without_levels_is_misuse(tmp_path):
     src = tmp_path / "in.txt"
     src.write_bytes(TEXT)
-    for coder in ([], ["--coder", "huffman"], ["--coder", "auto"]):
-        result = run("compress", *coder, "--level", "3", "-c", src)
+    for args in (["--coder", "huffman", "--level", "3"], ["--coder", "auto", "--level", "3"],
+                 ["--level", "10"], ["--level", "0"], ["-1", "--level", "3"],
+                 ["-3", "--coder", "cm"]):
+        result = run("compress", *args, "-c", src)
         assert result.exit_code == 2 and "--level" in result.stderr, result.stderr
         assert not result.stdout_bytes
 

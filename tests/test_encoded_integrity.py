@@ -55,7 +55,8 @@ def _mutate(rng: random.Random, payload: bytes) -> bytes:
 def test_mutated_payload_raises_or_decodes_to_the_original(data, coder):
     """A seeded campaign per coder: decode raises an EntropyCodecError or returns exactly
     the original, never other symbols. Without the check (verify=False) the same campaign
-    finds wrong output for every coder but rANS, whose decoder checks its final states."""
+    finds wrong output for every coder but rANS, whose decoder checks its final states, and
+    bwt, whose start rows must chain into one cycle."""
     enc = ec.encode(data, coder=coder)
     assert ec.decode(enc) == data
     rng = random.Random(f"issue 15 {coder} {type(data).__name__}")
@@ -80,7 +81,7 @@ def test_mutated_payload_raises_or_decodes_to_the_original(data, coder):
             wrong_unverified += ec.decode(damaged, verify=False) != data
         except EntropyCodecError:
             pass
-    if coder != "rans":
+    if coder not in ("rans", "bwt"):  # their decoders check their final states / chain
         assert wrong_unverified > 0  # the campaign does reach silent wrong output
 
 

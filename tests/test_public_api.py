@@ -9,7 +9,8 @@ EXPECTED = {
     # measures and models
     "entropy", "cross_entropy", "kl_divergence", "js_divergence", "information_content",
     "conditional_entropy", "Alphabet", "FrequencyTable", "quantize_counts", "StaticModel",
-    "AdaptiveModel",
+    "AdaptiveModel", "Categorical", "QuantizedGaussian", "QuantizedLaplace", "QuantizedLogistic",
+    "ContextModel",
     # codes and coders
     "HuffmanCode", "check_prefix_code", "PrefixCodeCheck", "ArithmeticEncoder",
     "ArithmeticDecoder", "RansEncoder", "RansDecoder", "encode", "decode", "Encoded",

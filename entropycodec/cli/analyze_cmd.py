@@ -52,6 +52,29 @@ def _load_model(path: str, mode: str):
         raise InvalidInputError(f"{path}: {exc}") from None
 
 
+def _load_npy(path: str, what: str):
+    """A numpy .npy array, read with allow_pickle=False (InvalidInputError otherwise)."""
+    import numpy as np
+
+    from entropycodec.errors import InvalidInputError
+
+    try:
+        with click.open_file(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    if not raw.startswith(b"\x93NUMPY"):
+        raise InvalidInputError(f"{path}: not a numpy .npy file of {what} (numpy.save writes one)")
+    try:
+        import io
+
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except (ValueError, EOFError) as exc:
+        raise InvalidInputError(f"{path}: not a numpy .npy array of {what} ({exc})") from None
+
+
 def _split(raw: bytes, mode: str, what: str):
     from entropycodec.alphabet import split_symbols
     from entropycodec.errors import InvalidInputError
@@ -82,8 +105,17 @@ def _split(raw: bytes, mode: str, what: str):
               help="Code symbols the model lacks: 'escape' or an additive floor EPS in (0,1).")
 @click.option("--contexts", type=click.IntRange(0, 3), default=3, show_default=True,
               help="Also report the conditional entropies H1..HK of the data.")
+@click.option("--predictions", type=click.Path(dir_okay=False),
+              help="FILE is LABELS.npy (integers 0..k-1); code them with the per-position "
+                   "probabilities in PROBS.npy (n x k), as a classifier predicted them.")
+@click.option("--logits", is_flag=True,
+              help="With --predictions: the rows are logits (a softmax makes them probabilities).")
+@click.option("--context-order", "context_order", type=click.IntRange(1, 8), default=None,
+              help="Code FILE with a static order-K context model fitted to it, and show "
+                   "n*H(X|k) beside each model's description for k = 0..K.")
 @json_options
-def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, contexts, as_json, out):
+def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, contexts,
+            predictions, logits, context_order, as_json, out):
     """Code FILE with each coder and show where every bit goes.
 
     For each coder: the payload, the header, the total, alpha = a/a* (original over
@@ -93,17 +125,40 @@ def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, c
     fixed-length code of ceil(log2 k) bits per symbol (not the file's size, which
     is shown beside it).
 
+    With --predictions (a classifier's probabilities, a row per label) or
+    --context-order K, the bound is the model's own sum -log2 q_i(x_i): its
+    cross-entropy H(P,Q), the cross-entropy loss of deep learning in bits. The
+    parts over it are quantization, termination and header; H(P) of the labels'
+    marginal is shown beside it.
+
     \b
     Examples:
       entropycodec analyze corpora/abcd_iid.txt
       entropycodec analyze book.txt --symbols words --json
       entropycodec analyze a.txt --model-from b.txt --smoothing escape
+      entropycodec analyze labels.npy --predictions probs.npy
+      entropycodec analyze book.txt --context-order 2
     """
     from entropycodec.models.counts import FrequencyTable
     from entropycodec.report import analyze as run_analysis
 
     if model_from and model_json:
         raise click.UsageError("give --model-from or --model, not both")
+    if logits and not predictions:
+        raise click.UsageError("--logits describes the rows of --predictions")
+    if predictions or context_order:
+        if model_from or model_json or smoothing is not None or scale_bits is not None:
+            raise click.UsageError("--predictions and --context-order bring their own model: "
+                                   "leave out --model, --model-from, --smoothing and --scale-bits")
+        if predictions and context_order:
+            raise click.UsageError("give --predictions or --context-order, not both")
+        as_json, out = resolve_json_options(as_json, out)
+        report = _model_report(file, predictions, logits, context_order, mode, coders)
+        if as_json or out:
+            output_json(json_text(report.to_dict()), as_json, out)
+        if not as_json:
+            click.echo(report.to_text())
+        return
     as_json, out = resolve_json_options(as_json, out)
     if smoothing is not None and not (model_from or model_json):
         raise click.UsageError("--smoothing smooths a model: give --model or --model-from "
@@ -135,3 +190,49 @@ def analyze(file, model_from, model_json, mode, coders, scale_bits, smoothing, c
         output_json(json_text(report.to_dict()), as_json, out)
     if not as_json:
         click.echo(report.to_text())
+
+
+def _model_report(file, predictions, logits, context_order, mode, coders):
+    """The report of FILE under a per-position model (--predictions, --context-order)."""
+    import numpy as np
+
+    from entropycodec.coders import FREQUENCY_CODERS
+    from entropycodec.errors import InvalidInputError
+    from entropycodec.report import analyze as run_analysis
+
+    names = FREQUENCY_CODERS
+    if coders is not None:
+        names = tuple(c.strip() for c in coders.split(",") if c.strip())
+        bad = [c for c in names if c not in FREQUENCY_CODERS]
+        if bad or not names:
+            raise click.BadParameter(f"a per-position model is coded by "
+                                     f"{', '.join(FREQUENCY_CODERS)}, not {bad}",
+                                     param_hint="--coders")
+    if predictions:
+        from entropycodec.models.positional import Categorical
+
+        labels = _load_npy(file, "labels")
+        rows = _load_npy(predictions, "predictions")
+        if labels.ndim != 1:
+            raise InvalidInputError(f"{file}: labels must be one-dimensional, got shape {labels.shape}")
+        if rows.ndim != 2:
+            raise InvalidInputError(f"{predictions}: predictions must be n x k, got shape {rows.shape}")
+        if rows.shape[0] != labels.size:
+            raise InvalidInputError(f"{predictions} has {rows.shape[0]} rows and {file} "
+                                    f"{labels.size} labels")
+        model = Categorical(rows, logits=logits)
+        return run_analysis(labels, model=model, coders=names, source=file)
+    from entropycodec.models.context import ContextModel
+
+    with click.open_file(file, "rb") as fh:
+        raw = fh.read()
+    if mode == "bytes":
+        symbols = raw
+    else:
+        from entropycodec.alphabet import Alphabet
+
+        seq = _split(raw, mode, file)
+        alphabet = Alphabet.from_symbols(seq)
+        symbols = np.asarray(alphabet.to_indices(seq), dtype=np.int64)
+    return run_analysis(symbols, model=ContextModel(order=context_order), coders=names,
+                        source=file, source_size=len(raw))

@@ -93,21 +93,41 @@ def _common_options(func):
     return func
 
 
+def _level_flags(func):
+    for n in range(9, 0, -1):
+        func = click.option(f"-{n}", "flag_level", flag_value=n, hidden=n not in (1, 6, 9),
+                            help={1: "Fastest (order-0 rANS); -2 .. -9 in between.",
+                                  6: "The default: the Burrows-Wheeler coder.",
+                                  9: "Smallest (context mixing)."}.get(n))(func)
+    return func
+
+
 @click.command()
 @click.option("-d", "--decompress", "mode", flag_value="decompress",
               help="Decompress (as 'entropycodec decompress'; for tar -I).")
 @click.option("-t", "--test", "mode", flag_value="test", help="Test integrity (as 'entropycodec test').")
-@click.option("--coder", type=click.Choice(CODER_CHOICES), default="auto", show_default=True,
-              help="Entropy coder; 'auto' picks the smallest of huffman/arithmetic/rans per block.")
-@click.option("--level", type=int, default=None, help="Context-mixing level (with --coder cm).")
-@click.option("-B", "--block-size", type=ByteSize(), default=size_text(DEFAULT_BLOCK_SIZE),
-              show_default=True,
-              help=f"Block size (suffixes K, M, G; at most {size_text(MAX_BLOCK_SIZE)}).")
+@_level_flags
+@click.option("--fast", "flag_level", flag_value=1, help="Level 1.")
+@click.option("--best", "flag_level", flag_value=9, help="Level 9.")
+@click.option("--level", type=int, default=None,
+              help="Compression level 1..9 [default: 6]; with --coder cm, bwt or context, "
+                   "that coder's own level.")
+@click.option("--coder", type=click.Choice(CODER_CHOICES), default=None,
+              help="Code every block with one coder instead of the level's choice ('auto': "
+                   "the smallest of huffman/arithmetic/rans per block).")
+@click.option("-B", "--block-size", type=ByteSize(), default=None,
+              help=f"Block size (suffixes K, M, G; at most {size_text(MAX_BLOCK_SIZE)}) "
+                   f"[default: the level's, {size_text(DEFAULT_BLOCK_SIZE)} for a --coder].")
 @_common_options
 @SCHEDULER_OPTION
-def compress(mode, coder, level, block_size, to_stdout, output, keep, remove, force, recursive,
-             quiet, verbose, threads, files, scheduler):
+def compress(mode, flag_level, level, coder, block_size, to_stdout, output, keep, remove, force,
+             recursive, quiet, verbose, threads, files, scheduler):
     """Compress FILEs to FILE.ec; with no FILE, or '-', stdin to stdout.
+
+    Levels, as gzip's: -1 (--fast) order-0 rANS, the fastest; -2, -3 static
+    order-1 and order-2 context models; -4, -5, -6 the Burrows-Wheeler coder
+    (1, 2, 4 MiB blocks), -6 the default; -7, -8, -9 (--best) context mixing
+    at memory levels 5, 6, 7. 'entropycodec info' shows each block's coder.
 
     On a terminal, a progress line appears once a file has taken a second.
     Ctrl-C stops at once (exit 130; 143 for SIGTERM) and leaves no partial file.
@@ -119,6 +139,12 @@ def compress(mode, coder, level, block_size, to_stdout, output, keep, remove, fo
       entropycodec compress -r folder           # every file under folder
       tar -I 'entropycodec compress' -cf dir.tar.ec dir
     """
+    if flag_level is not None and level is not None and flag_level != level:
+        raise click.UsageError(f"-{flag_level} and --level {level} contradict each other")
+    if flag_level is not None and coder is not None:
+        raise click.UsageError(f"-{flag_level} chooses the coders; with --coder, use --level "
+                               "for that coder's own level")
+    level = flag_level if level is None else level
     _run(mode or "compress", files, to_stdout=to_stdout, output=output, keep=keep,
          remove=remove, force=force, recursive=recursive, quiet=quiet, verbose=verbose,
          threads=threads, coder=coder, level=level, block_size=block_size, scheduler=scheduler)
@@ -185,7 +211,7 @@ def test(recursive, quiet, verbose, threads, strict, memlimit, files):
 # -- the per-file driver ---------------------------------------------------------------------
 
 def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose, threads,
-         recursive=False, coder="auto", level=None, block_size=None, strict=False,
+         recursive=False, coder=None, level=None, block_size=None, strict=False,
          memlimit=None, scheduler=None) -> None:
     """Process every FILE; exit 1 if any failed, else 2 if any gave a warning (trailing data
     ignored, as gzip's exit status 2), else return (exit 0)."""
@@ -209,16 +235,19 @@ def _run(mode, files, *, to_stdout, output, keep, remove, force, quiet, verbose,
         settings["strict"] = strict
         settings["memlimit"] = memlimit  # None: the library's default
     if mode == "compress":
-        if level is not None and coder != "cm":
-            raise click.UsageError("--level applies only to --coder cm")
         # Validate the coder once, before touching any file (a clean exit 2 on misuse).
         from entropycodec.container.blocks import check_coder
         from entropycodec.errors import InvalidInputError
 
         try:
-            check_coder(coder, level)
+            chosen, param = check_coder(coder, level)
         except InvalidInputError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(f"--coder/--level: {exc}") from None
+        if block_size is None:
+            from entropycodec.container.levels import LADDER, LEVELS
+
+            block_size = LEVELS[param].block_size if chosen == LADDER else DEFAULT_BLOCK_SIZE
+            settings["block_size"] = block_size
     if scheduler is not None:  # entropycodec.dask, loaded only now
         from entropycodec.cli.scheduler import run_files
 

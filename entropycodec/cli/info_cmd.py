@@ -21,9 +21,12 @@ from entropycodec.cli.options import (
     resolve_json_options,
 )
 from entropycodec.cli.units import human_size
+from entropycodec.coders import CODERS
 
 # A module-level name so that tests can stand in a terminal here.
 _isatty = isatty
+# coders whose block parameter is a level of theirs: info -v shows it as coder/level
+_LEVELLED = {name for name, spec in CODERS.items() if spec.has_level}
 
 
 @click.command()
@@ -117,7 +120,7 @@ def _table(rows, verbose: bool) -> None:
             click.echo(f"  {'Block':>6} {'Offset':>12} {'Coder':<10} {'Original':>12} "
                        f"{'Stored':>12} {'Ratio':>6} {'CRC32':>8}")
             for i, b in enumerate(r.blocks, 1):
-                coder = b.coder + (f"/{b.coder_param}" if b.coder == "cm" else "")
+                coder = b.coder + (f"/{b.coder_param}" if b.coder in _LEVELLED else "")
                 click.echo(f"  {i:>6} {b.offset:>12} {coder:<10} {b.original_size:>12} "
                            f"{b.stored_size:>12} {b.stored_size / b.original_size:>6.3f} "
                            f"{b.data_crc:08x}")

@@ -11,13 +11,13 @@ Importing this package imports no numpy and no numba: the implementation
 modules load on first use (:meth:`CoderSpec.implementation`).
 
 >>> [spec.name for spec in CODERS.values()]
-['raw', 'huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt']
+['raw', 'huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt', 'context']
 >>> get("rans").coder_id, get("rans").model_kind
 (4, 'frequencies')
 >>> SYMBOL_CODERS
 ('huffman', 'arithmetic', 'rans', 'adaptive', 'cm', 'bwt')
 >>> MODEL_CODERS, LEARNING_CODERS, BYTES_ONLY_CODERS
-(('huffman', 'arithmetic', 'rans'), ('adaptive', 'cm', 'bwt'), ('cm', 'bwt'))
+(('huffman', 'arithmetic', 'rans'), ('adaptive', 'cm', 'bwt', 'context'), ('cm', 'bwt'))
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class CoderSpec:
     auto_order: int | None = None  # rank among coder="auto"'s candidates (ties: lower wins)
     learning_part: str | None = None  # "learned" coders: the report's name for what learning costs
     summary: str = ""
+    block_only: bool = False  # a block coder of the .ec container only (not an encode() coder)
 
     def implementation(self):
         """The implementation module (imported on first use)."""
@@ -110,11 +111,15 @@ CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
     CoderSpec("bwt", 7, "bwt", "bwt_encode", "bwt_decode", "learned", bytes_only=True,
               has_level=True, learning_part="context_modelling",
               summary="Burrows-Wheeler transform, move-to-front, adaptive binary model; bytes only"),
+    CoderSpec("context", 8, "context", "context_encode", "context_decode", "learned",
+              bytes_only=True, has_level=True, learning_part="context_modelling", block_only=True,
+              summary="static order-1/2 context model of the block, range coded; bytes only"),
 )}
 _BY_ID = {spec.coder_id: spec for spec in CODERS.values()}
 
 #: coders of any symbol sequence (:func:`entropycodec.encode`), in report order
-SYMBOL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind != "none")
+SYMBOL_CODERS = tuple(name for name, spec in CODERS.items()
+                      if spec.model_kind != "none" and not spec.block_only)
 #: coders that take a model given up front (a mismatched Q can be measured with them)
 MODEL_CODERS = tuple(name for name, spec in CODERS.items() if spec.model_kind in ("code", "frequencies"))
 #: coders that code with integer frequencies (the FrequencyModel protocol)

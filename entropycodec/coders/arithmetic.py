@@ -65,7 +65,9 @@ from entropycodec.coders.checks import (
     raise_for_status,
     static_model_arrays,
 )
+from entropycodec.coders.positional import positional_decode, positional_encode
 from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
+from entropycodec.models.positional import is_positional
 from entropycodec.models.protocol import MAX_SCALE_BITS
 
 __all__ = [
@@ -312,7 +314,11 @@ def arithmetic_encode(indices, model, *, lanes: int | None = None) -> bytes:
     operations (about 1.4 times faster). ``lanes=None`` (the default, and the
     .ec format's rule) is 2 from TWO_LANES_MIN_SYMBOLS symbols on, else 1.
     Raises ModelError if an index is outside the alphabet or has frequency 0.
+    A per-position model (``model.positional``) is coded in one lane by
+    :mod:`entropycodec.coders.positional`.
     """
+    if is_positional(model):
+        return positional_encode("arithmetic", indices, model)
     freqs, cumulative, scale_bits = static_model_arrays(model)
     idx = as_index_array(indices, freqs.size)
     if _check_lanes(lanes, idx.size) == 1 or idx.size == 0:
@@ -325,6 +331,8 @@ def arithmetic_encode(indices, model, *, lanes: int | None = None) -> bytes:
 def arithmetic_decode(payload, n: int, model, *, lanes: int | None = None, out=None) -> np.ndarray:
     """Decode ``n`` indices coded by :func:`arithmetic_encode` with the same model and lanes
     (into ``out`` when given: see :func:`~entropycodec.coders.checks.output_array`)."""
+    if is_positional(model):
+        return positional_decode("arithmetic", payload, n, model, out=out)
     freqs, cumulative, scale_bits = static_model_arrays(model)
     n = check_count(n)
     lanes = _check_lanes(lanes, n)

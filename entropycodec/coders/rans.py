@@ -71,8 +71,10 @@ from entropycodec.coders.checks import (
     raise_for_status,
     static_model_arrays,
 )
+from entropycodec.coders.positional import positional_decode, positional_encode
 from entropycodec.errors import CorruptDataError, InvalidInputError, ModelError, TruncatedDataError
 from entropycodec.models.counts import quantization_loss, quantize_counts
+from entropycodec.models.positional import is_positional
 from entropycodec.models.protocol import MAX_SCALE_BITS
 
 __all__ = [
@@ -284,11 +286,16 @@ class RansDecoder:
 
 
 def rans_encode(indices, model) -> bytes:
-    """rANS-encode an index array with a static model (4 lanes; see READ ME FIRST)."""
+    """rANS-encode an index array with a static model (4 lanes; see READ ME FIRST), or
+    with a per-position model (:mod:`entropycodec.coders.positional`: the same stream)."""
+    if is_positional(model):
+        return positional_encode("rans", indices, model)
     return RansEncoder().encode_reverse(indices, model)
 
 
 def rans_decode(payload, n: int, model, *, out=None) -> np.ndarray:
     """Decode ``n`` indices from a :func:`rans_encode` payload made with the same model
     (into ``out`` when given)."""
+    if is_positional(model):
+        return positional_decode("rans", payload, n, model, out=out)
     return RansDecoder(payload).decode(n, model, out=out)

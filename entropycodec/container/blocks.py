@@ -32,6 +32,7 @@ import numpy as np
 
 from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id, get
 from entropycodec.container.format import MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
+from entropycodec.container.levels import LADDER, LEVELS, check_level
 from entropycodec.container.modeldesc import (
     MAX_SCALE_BITS,
     decode_code_lengths,
@@ -155,8 +156,14 @@ def coder_names() -> list[str]:
     return [AUTO, *CODERS]
 
 
-def check_coder(coder: str, level: int | None = None) -> tuple[str, int]:
-    """Validate a coder choice; return (coder, param). Raises InvalidInputError."""
+def check_coder(coder: str | None, level: int | None = None) -> tuple[str, int]:
+    """Validate a coder choice; return (coder, param). Raises InvalidInputError.
+
+    ``coder`` None: the compression level ``level`` (1..9, default 6) chooses the
+    coder of each block (:mod:`entropycodec.container.levels`); returns ("level", N).
+    """
+    if coder is None or coder == LADDER:
+        return LADDER, check_level(level)
     if coder != AUTO and coder not in CODERS:
         raise InvalidInputError(f"unknown coder {coder!r}; choose from {', '.join(coder_names())}")
     spec = None if coder == AUTO else CODERS[coder]
@@ -199,9 +206,22 @@ def _auto_choose(arr, counts):
     return best[1], best[2]
 
 
+def encode_level_block(data, level: int) -> bytes:
+    """One block coded as compression ``level`` says (:mod:`.levels`): the smallest of
+    the level's candidate coders."""
+    best = None
+    for coder, param in LEVELS[level].coders:
+        block = encode_block(data, coder, param)
+        if best is None or len(block) < len(best):
+            best = block
+    return best
+
+
 def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     """One block (header, model description, payload) holding ``data`` (1..2**28 bytes,
     any buffer; it is only read)."""
+    if coder == LADDER:
+        return encode_level_block(data, param)
     arr = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
     n = arr.size
     prepared = None
@@ -228,7 +248,7 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
 # them for every coder of the registry). Working copies of the payload: Huffman reads it in
 # place; the range coders copy it once; rANS copies it and pads it into 32-bit words; cm
 # copies it and makes that writable; bwt makes one writable copy.
-PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2, "bwt": 1}
+PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2, "bwt": 1, "context": 1}
 HUFFMAN_TABLE_BYTES = 64 << 10  # 2**12-entry look-up tables (symbol, length, packed) + canonical arrays
 ADAPTIVE_TABLE_BYTES = 16 << 10  # a Fenwick tree over 256 symbols (cm: its kernel's state)
 MODEL_BYTES = 128 << 10  # a static model's frequency and cumulative tables, and kernel state
@@ -249,6 +269,9 @@ def _working_bytes(spec, header: BlockHeader, scale_bits: int) -> int:
     if kind == "learned":
         if spec.name == "bwt":  # its inverse transform's table grows with the block
             return spec.implementation().memory_bytes(header.coder_param, header.original_size)
+        if spec.name == "context":  # a row per context the block can hold
+            return spec.implementation().memory_bytes(
+                header.coder_param, min(256 ** header.coder_param, header.original_size))
         if spec.has_level:  # cm: its level's tables (entropycodec.coders.cm.memory_bytes)
             return spec.implementation().memory_bytes(header.coder_param) + ADAPTIVE_TABLE_BYTES
         return ADAPTIVE_TABLE_BYTES

@@ -50,6 +50,7 @@ from entropycodec.container.format import (
     unpack_end_record,
     unpack_stream_header,
 )
+from entropycodec.container.levels import LADDER, LEVELS
 from entropycodec.errors import ChecksumError, CorruptDataError, InvalidInputError
 
 __all__ = [
@@ -112,9 +113,11 @@ class StreamWriter:
     """Write one ``.ec`` stream: :meth:`write` returns the bytes ready so far, :meth:`finish`
     the rest and the end marker."""
 
-    def __init__(self, *, coder: str = "auto", level: int | None = None,
-                 block_size: int = DEFAULT_BLOCK_SIZE, threads: int = 1):
+    def __init__(self, *, coder: str | None = None, level: int | None = None,
+                 block_size: int | None = None, threads: int = 1):
         self.coder, self.param = check_coder(coder, level)
+        if block_size is None:  # the level's, or the format's default for one coder
+            block_size = LEVELS[self.param].block_size if self.coder == LADDER else DEFAULT_BLOCK_SIZE
         self.block_size = check_block_size(block_size)
         self.threads = check_threads(threads)
         self._executor = ThreadPoolExecutor(self.threads) if self.threads > 1 else None

@@ -11,6 +11,10 @@ experiment         question
 ``length``         finite-length overhead (header, termination) as n grows
 ``corpus``         H0/H1/H2 and every coder's bits per byte and speed on files
 ``seed_examples``  the worked examples of information theory, computed
+``predictions``    a classifier's held-out labels coded with its predictions:
+                   the cross-entropy loss is the compressed size
+``ngram``          an order-k byte model of one text coding another: rate,
+                   H_k, KL and the model's size for k = 0..5
 =================  ==========================================================
 
 >>> from entropycodec.experiments import run_skew
@@ -35,6 +39,12 @@ _EXPORTS = {
     "corpus_table": "corpus",
     "seed_examples": "examples",
     "examples_markdown": "examples",
+    "run_predictions": "predictions",
+    "plot_predictions": "predictions",
+    "predictions_table": "predictions",
+    "run_ngram": "ngram",
+    "plot_ngram": "ngram",
+    "ngram_table": "ngram",
     "write_json": "output",
     "to_json": "output",
     "MissingExtraError": "output",

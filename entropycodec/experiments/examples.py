@@ -188,4 +188,6 @@ def examples_markdown(result: dict) -> str:
             out += [f"- {k}: **{_cell(v)}**" for k, v in e["summary"]]
             out.append("")
         out += [e["note"], ""]
-    return "\n".join(out)
+    from entropycodec.experiments.examples_models import MODEL_EXAMPLES
+
+    return "\n".join(out).rstrip("\n") + "\n" + MODEL_EXAMPLES

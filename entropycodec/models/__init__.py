@@ -5,6 +5,12 @@
   quantization loss they cost;
 * :mod:`.static` -- :class:`StaticModel`, one quantized table for every position;
 * :mod:`.adaptive` -- :class:`AdaptiveModel`, counts that learn while coding;
+* :mod:`.positional` -- :class:`PositionalModel` (a distribution per position) and
+  :class:`Categorical` (a classifier's predictions: a row per position);
+* :mod:`.quantized` -- :class:`QuantizedGaussian`, :class:`QuantizedLaplace`,
+  :class:`QuantizedLogistic` (a neural codec's integer latents);
+* :mod:`.context` -- :class:`ContextModel`, the static order-k context model;
+* :mod:`.positional_kernels`, :mod:`.cdf_tables` -- their integer frequencies, exactly;
 * :mod:`.histogram_kernels` -- the byte histogram kernel the counts use.
 
 Names load on first use, so ``import entropycodec.models.protocol`` (the
@@ -29,6 +35,13 @@ _EXPORTS = {
     "quantization_loss": "counts",
     "StaticModel": "static",
     "AdaptiveModel": "adaptive",
+    "PositionalModel": "positional",
+    "Categorical": "positional",
+    "QuantizedGaussian": "quantized",
+    "QuantizedLaplace": "quantized",
+    "QuantizedLogistic": "quantized",
+    "ContextModel": "context",
+    "context_tradeoff": "context",
 }
 
 __all__ = sorted(_EXPORTS)

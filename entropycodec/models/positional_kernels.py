@@ -1,0 +1,334 @@
+"""Numba kernels of the per-position models: the integer frequencies of position i.
+
+A per-position model (:class:`~entropycodec.models.protocol.PositionalModel`) does
+not hand the coders a table per position (n x k integers would not fit in memory
+for n = 10**6 and k = 256); it hands them its parameters, and the coders' kernels
+call the two functions here for each position:
+
+* ``interval(family, i, s, symbols, A, B, T, P, sf, si) -> (freq, cum)`` of symbol
+  index ``s`` at position ``i`` (the encoders);
+* ``lookup(family, i, m, symbols, A, B, T, P, sf, si) -> (s, freq, cum)``: the
+  symbol whose interval [cum, cum + freq) holds slot ``m`` (the decoders).
+
+``symbols`` is the sequence being coded (the encoder's input, the decoder's output
+so far: a context model reads the symbols before i there). ``A``, ``B`` (float
+2-d), ``T`` (integer 2-d) and ``P`` (int64 1-d, P[0] = scale_bits) are the
+family's parameters, ``sf``/``si`` scratch rows. Frequencies sum to 2**P[0] at
+every position and every symbol's is >= 1 (context rows: the symbols they list).
+
+The rules, which make the frequencies the same on every machine (IEEE-754 double
+arithmetic in a fixed order, no fused multiply-add, no library ``exp``/``erf``):
+
+CATEGORICAL, LOGITS (A = the rows, (n, k) float32 or float64; M = 2**scale_bits):
+    LOGITS first maps a row l to p_j = exp(l_j - max l) with :func:`exp_det`.
+    P_s, the sum of p_0 .. p_(s-1), is taken in eight lanes: p_j is added to lane
+    j mod 8 in increasing j, and P_s = ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).
+    S = P_k; w = (M - k) / S; cum_s = floor(P_s * w) + s for s < k, cum_k = M, and
+    f_s = cum_(s+1) - cum_s. P_s never decreases with s (each lane only grows, and
+    rounding is monotone), so f_s >= 1, and floor(P_(k-1) w) <= M - k keeps
+    f_(k-1) >= 1. The encoder reads the row once; the decoder once, then bisects.
+QUANTIZED (A = loc (1, n or 1), B = scale (1, n or 1), T = the family's CDF table,
+P = [scale_bits, R, low, Z]): symbol index j stands for the integer low + j, R of
+them. C(t) for t = low + j - 1/2: z = (t - loc) / scale; z <= -Z gives 0, z >= Z
+gives 2**38, else u = floor((z + Z) 2**(GRID_BITS + 16)), C = T[u >> 16] +
+((T[(u >> 16) + 1] - T[u >> 16]) (u & 0xffff)) >> 16 (integers). Then
+cum_j = ((C * (M - R)) >> 38) + j with cum_0 = 0 and cum_R = M (the tails fold into
+the end points), f_j = cum_(j+1) - cum_j >= 1. C is monotone in t, so the decoder
+finds j by bisection.
+CONTEXT (T = cumulative rows (r + 1, k + 1), the last for unseen contexts;
+P = [scale_bits, k, order, dense, contexts, ids...]): the context of position i is
+c = sum_d symbols[i - d] k**(d - 1), d = 1..order (symbols before 0 count as 0);
+its row is P[5 + c] when dense (-1: unseen), else the bisection of c among the
+sorted ids P[5:5 + contexts].
+
+>>> import numpy as np
+>>> rows = np.array([[0.5, 0.2, 0.2, 0.1]])
+>>> P = np.array([4, 4], dtype=np.int64)
+>>> sf, si = np.empty((3, 12)), np.empty(4, dtype=np.int64)
+>>> e = np.zeros((1, 1)); t = np.zeros((1, 1), dtype=np.int64)
+>>> [interval(CATEGORICAL, 0, s, np.zeros(1, np.int64), rows, e, t, P, sf, si) for s in range(4)]
+[(7, 0), (3, 7), (3, 10), (3, 13)]
+>>> lookup(CATEGORICAL, 0, 12, np.zeros(1, np.int64), rows, e, t, P, sf, si)
+(2, 3, 10)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from entropycodec.models.cdf_tables import CDF_BITS, GRID_BITS
+
+__all__ = ["CATEGORICAL", "CONTEXT", "LOGITS", "QUANTIZED", "exp_det", "interval", "lookup",
+           "information_bits"]
+
+CATEGORICAL = 1
+LOGITS = 2
+QUANTIZED = 3
+CONTEXT = 4
+
+# exp_det: Cody-Waite reduction x = k ln2 + r, |r| <= ln2 / 2, then exp(r) by its Taylor
+# polynomial to degree 13 (error < 2**-60 on that interval), times 2**k from a table of
+# exact powers of two. Only + and * in a fixed order: the same double on every machine.
+_INV_LN2 = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits (k * LN2_HI is exact for |k| < 2**20)
+_LN2_LO = 1.90821492927058770002e-10  # ln 2 - LN2_HI
+_POW2_MIN = -1100
+_POW2 = np.array([math.ldexp(1.0, k) for k in range(_POW2_MIN, 1)])
+_TAYLOR = np.array([1.0 / math.factorial(d) for d in range(13, -1, -1)])
+_FIXED_ONE = 1 << CDF_BITS
+_FRAC_BITS = GRID_BITS + 16
+
+
+@njit(cache=True, nogil=True)
+def exp_det(x):
+    """exp(x) for x <= 0, bit-identical on every IEEE-754 machine (see above).
+
+    >>> round(exp_det(-1.0), 15), exp_det(0.0), exp_det(-800.0)
+    (0.367879441171442, 1.0, 0.0)
+    """
+    if x < -745.0:
+        return 0.0
+    k = math.floor(x * _INV_LN2 + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = _TAYLOR[0]
+    for d in range(1, _TAYLOR.size):
+        p = p * r + _TAYLOR[d]
+    return p * _POW2[int(k) - _POW2_MIN]
+
+
+# -- categorical rows -------------------------------------------------------------------------
+
+# Row i is read in place as V[r, j] (V = A, r = i; for LOGITS V = sf, r = 0, after the
+# exponentials), never through a view A[i] or a helper that picks one of the two: either
+# cost more than the 16-symbol row itself (43 vs 8 ns per row measured for the sum).
+# sf is scratch of shape (3, k + 8): row 0 the LOGITS weights, row 1 the lanes' state at
+# each block of 8 weights, row 2 the lanes being advanced.
+
+@njit(cache=True, nogil=True, inline="always")
+def _tree(x0, x1, x2, x3, x4, x5, x6, x7):
+    return ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lanes_sum(V, r, k, sf, snapshots):
+    """S = P_k of row r of V; with ``snapshots``, sf[1, 8 b + lane] = the lanes before block b."""
+    s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+    j = 0
+    while j + 8 <= k:
+        if snapshots:
+            sf[1, j], sf[1, j + 1], sf[1, j + 2], sf[1, j + 3] = s0, s1, s2, s3
+            sf[1, j + 4], sf[1, j + 5], sf[1, j + 6], sf[1, j + 7] = s4, s5, s6, s7
+        s0 += V[r, j]
+        s1 += V[r, j + 1]
+        s2 += V[r, j + 2]
+        s3 += V[r, j + 3]
+        s4 += V[r, j + 4]
+        s5 += V[r, j + 5]
+        s6 += V[r, j + 6]
+        s7 += V[r, j + 7]
+        j += 8
+    if snapshots:
+        sf[1, j], sf[1, j + 1], sf[1, j + 2], sf[1, j + 3] = s0, s1, s2, s3
+        sf[1, j + 4], sf[1, j + 5], sf[1, j + 6], sf[1, j + 7] = s4, s5, s6, s7
+    rest = k - j
+    if rest > 0:
+        s0 += V[r, j]
+    if rest > 1:
+        s1 += V[r, j + 1]
+    if rest > 2:
+        s2 += V[r, j + 2]
+    if rest > 3:
+        s3 += V[r, j + 3]
+    if rest > 4:
+        s4 += V[r, j + 4]
+    if rest > 5:
+        s5 += V[r, j + 5]
+    if rest > 6:
+        s6 += V[r, j + 6]
+    return _tree(s0, s1, s2, s3, s4, s5, s6, s7)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prefix(V, r, s, sf):
+    """P_s from the snapshot of s's block (sf row 1), advanced over the block's first weights."""
+    b = (s >> 3) << 3
+    for lane in range(8):
+        sf[2, lane] = sf[1, b + lane]
+    for j in range(b, s):
+        sf[2, j - b] += V[r, j]
+    return _tree(sf[2, 0], sf[2, 1], sf[2, 2], sf[2, 3], sf[2, 4], sf[2, 5], sf[2, 6], sf[2, 7])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _cum(V, r, s, k, M, w, sf):
+    if s >= k:
+        return M
+    return np.int64(_prefix(V, r, s, sf) * w) + s  # P_s * w >= 0: truncation is floor
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _source(fam, A, i, sf):
+    """LOGITS: exp(l_j - max l) into sf row 0."""
+    k = A.shape[1]
+    top = A[i, 0]
+    for j in range(1, k):
+        top = max(top, A[i, j])
+    for j in range(k):
+        sf[0, j] = exp_det(np.float64(A[i, j]) - np.float64(top))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _interval_in(V, r, k, s, M, sf):
+    w = (M - k) / _lanes_sum(V, r, k, sf, True)
+    c = _cum(V, r, s, k, M, w, sf)
+    return _cum(V, r, s + 1, k, M, w, sf) - c, c
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lookup_in(V, r, k, m, M, sf):
+    w = (M - k) / _lanes_sum(V, r, k, sf, True)
+    lo, hi = 0, k
+    clo = np.int64(0)
+    while hi - lo > 1:  # invariant: cum_lo <= m < cum_hi
+        mid = (lo + hi) >> 1
+        cm = _cum(V, r, mid, k, M, w, sf)
+        if cm <= m:
+            lo, clo = mid, cm
+        else:
+            hi = mid
+    return lo, _cum(V, r, lo + 1, k, M, w, sf) - clo, clo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _row_interval(fam, A, i, s, M, sf):
+    """(f_s, cum_s) of row i (the CATEGORICAL rule): one pass over the row."""
+    i = i if A.shape[0] > 1 else 0  # one row shared by every position
+    if fam == LOGITS:
+        _source(fam, A, i, sf)
+        return _interval_in(sf, 0, A.shape[1], s, M, sf)
+    return _interval_in(A, i, A.shape[1], s, M, sf)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _row_lookup(fam, A, i, m, M, sf):
+    """(s, f_s, cum_s) of the symbol of row i whose interval holds slot m (bisection)."""
+    i = i if A.shape[0] > 1 else 0
+    if fam == LOGITS:
+        _source(fam, A, i, sf)
+        return _lookup_in(sf, 0, A.shape[1], m, M, sf)
+    return _lookup_in(A, i, A.shape[1], m, M, sf)
+
+
+@njit(cache=True, nogil=True)
+def _row_frequencies(fam, A, i, M, sf, si):
+    """f_j of row i into si (the CATEGORICAL rule)."""
+    k = A.shape[1]
+    for j in range(k):
+        si[j], _ = _row_interval(fam, A, i, j, M, sf)
+
+
+# -- quantized continuous families ------------------------------------------------------------
+
+@njit(cache=True, nogil=True, inline="always")
+def _quantized_cum(j, i, A, B, T, P):
+    """cum_j at position i (the QUANTIZED rule)."""
+    R = P[1]
+    M = np.int64(1) << P[0]
+    if j <= 0:
+        return np.int64(0)
+    if j >= R:
+        return M
+    z_max = P[3]
+    loc = A[0, i if A.shape[1] > 1 else 0]
+    scale = B[0, i if B.shape[1] > 1 else 0]
+    z = ((P[2] + j) - 0.5 - loc) / scale
+    if not z > -z_max:
+        c = np.int64(0)
+    elif z >= z_max:
+        c = np.int64(_FIXED_ONE)
+    else:
+        u = np.int64(math.floor((z + z_max) * (1 << _FRAC_BITS)))
+        g = u >> 16
+        lo = np.int64(T[0, g])
+        c = lo + (((np.int64(T[0, g + 1]) - lo) * (u & 0xFFFF)) >> 16)
+    return ((c * (M - R)) >> CDF_BITS) + j
+
+
+# -- context rows -----------------------------------------------------------------------------
+
+@njit(cache=True, nogil=True, inline="always")
+def _context_row(i, symbols, T, P):
+    """Row of T for the context of position i (the last row: an unseen context)."""
+    k, order, dense, contexts = P[1], P[2], P[3], P[4]
+    c = np.int64(0)
+    for d in range(order, 0, -1):
+        c = c * k + (np.int64(symbols[i - d]) if i - d >= 0 else 0)
+    unseen = T.shape[0] - 1
+    if dense:
+        r = P[5 + c]
+        return r if r >= 0 else unseen
+    lo, hi = 0, contexts
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if P[5 + mid] < c:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < contexts and P[5 + lo] == c:
+        return lo
+    return unseen
+
+
+# -- the two entry points ---------------------------------------------------------------------
+
+@njit(cache=True, nogil=True, inline="always")
+def interval(fam, i, s, symbols, A, B, T, P, sf, si):
+    """(freq, cum) of symbol index s at position i; freq 0: not codable there."""
+    if fam == QUANTIZED:
+        c = _quantized_cum(s, i, A, B, T, P)
+        return _quantized_cum(s + 1, i, A, B, T, P) - c, c
+    if fam == CONTEXT:
+        r = _context_row(i, symbols, T, P)
+        c = np.int64(T[r, s])
+        return np.int64(T[r, s + 1]) - c, c
+    return _row_interval(fam, A, i, s, np.int64(1) << P[0], sf)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def lookup(fam, i, m, symbols, A, B, T, P, sf, si):
+    """(s, freq, cum) of the symbol whose interval at position i holds slot m (< 2**P[0])."""
+    if fam == QUANTIZED:
+        lo, hi = 0, P[1]
+        clo = np.int64(0)
+        while hi - lo > 1:  # invariant: cum_lo <= m < cum_hi
+            mid = (lo + hi) >> 1
+            cm = _quantized_cum(mid, i, A, B, T, P)
+            if cm <= m:
+                lo, clo = mid, cm
+            else:
+                hi = mid
+        return lo, _quantized_cum(lo + 1, i, A, B, T, P) - clo, clo
+    if fam == CONTEXT:
+        r = _context_row(i, symbols, T, P)
+        lo, hi = 0, T.shape[1] - 1
+        while hi - lo > 1:  # largest s with T[r, s] <= m; then T[r, s + 1] > m
+            mid = (lo + hi) >> 1
+            if T[r, mid] <= m:
+                lo = mid
+            else:
+                hi = mid
+        c = np.int64(T[r, lo])
+        return lo, np.int64(T[r, lo + 1]) - c, c
+    return _row_lookup(fam, A, i, m, np.int64(1) << P[0], sf)
+
+
+@njit(cache=True, nogil=True)
+def information_bits(fam, symbols, A, B, T, P, sf, si, out):
+    """out[i] = -log2(freq_i / 2**scale_bits) of symbols[i] under the integer model (inf if 0)."""
+    scale = P[0]
+    for i in range(symbols.size):
+        f, _ = interval(fam, i, np.int64(symbols[i]), symbols, A, B, T, P, sf, si)
+        out[i] = scale - math.log2(f) if f > 0 else np.inf
