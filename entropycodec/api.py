@@ -98,6 +98,15 @@ def _check_level(level, compresslevel=None, preset=None):
     return level
 
 
+def _refuse_lzma_options(format=None, check=None, filters=None) -> None:
+    """lzma's format=, check= and filters= name choices the .ec format does not have."""
+    for name, value in (("format", format), ("check", check), ("filters", filters)):
+        if value is not None:
+            raise TypeError(f"{name}= is an lzma option with no meaning here: .ec has one "
+                            "container, always checks (a CRC-32 per block and for the whole "
+                            "content) and chooses its coders by level")
+
+
 def _check_max_length(max_length) -> int:
     try:
         return operator.index(max_length)
@@ -143,7 +152,9 @@ class Compressor(_Unpicklable):
 
     def __init__(self, level: int | None = None, *, coder: str | None = None,
                  block_size: int | None = None, threads: int = 1,
-                 compresslevel: int | None = None, preset: int | None = None):
+                 compresslevel: int | None = None, preset: int | None = None,
+                 format=None, check=None, filters=None):
+        _refuse_lzma_options(format, check, filters)
         self._lock = threading.Lock()
         self._writer = StreamWriter(coder=coder, level=_check_level(level, compresslevel, preset),
                                     block_size=block_size, threads=threads)
@@ -196,7 +207,9 @@ class Decompressor(_Unpicklable):
     plus the compressed input held, plus the output not yet returned.
     """
 
-    def __init__(self, *, threads: int = 1, memlimit: int | None = None):
+    def __init__(self, *, threads: int = 1, memlimit: int | None = None, format=None,
+                 filters=None):
+        _refuse_lzma_options(format, None, filters)
         self._lock = threading.Lock()
         self._reader = StreamReader(memlimit=memlimit)
         self._threads = check_threads(threads)
@@ -426,7 +439,8 @@ def _bytes_reader(data):
 
 def compress(data, level: int | None = None, *, coder: str | None = None,
              block_size: int | None = None, threads: int = 1,
-             compresslevel: int | None = None, preset: int | None = None) -> bytes:
+             compresslevel: int | None = None, preset: int | None = None,
+             format=None, check=None, filters=None) -> bytes:
     """Compress ``data`` (any bytes-like object: its raw bytes) into one ``.ec`` stream at
     compression ``level`` 1..9 (default 6). Options as for :class:`Compressor`.
 
@@ -434,11 +448,13 @@ def compress(data, level: int | None = None, *, coder: str | None = None,
     True
     """
     comp = Compressor(level, coder=coder, block_size=block_size, threads=threads,
-                      compresslevel=compresslevel, preset=preset)
+                      compresslevel=compresslevel, preset=preset, format=format, check=check,
+                      filters=filters)
     return comp.compress(data) + comp.flush()
 
 
-def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | None = None) -> bytes:
+def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | None = None,
+               format=None, filters=None) -> bytes:
     """Decompress ``data`` (any bytes-like object): one or more concatenated ``.ec``
     streams (``threads``: blocks decoded in parallel; the result does not depend on it).
     ``memlimit`` is :class:`Decompressor`'s (a block that needs more memory to decode
@@ -448,7 +464,8 @@ def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | 
     Bytes after the last stream that are not a stream are ignored, as
     :func:`lzma.decompress` and :func:`bz2.decompress` ignore them (the rule is
     :class:`StreamSequence`'s); with ``strict=True`` they raise CorruptDataError
-    ("trailing data after the last stream at offset N").
+    ("trailing data after the last stream at offset N"). lzma's ``format=`` and
+    ``filters=`` are a TypeError saying they have no meaning here.
 
     >>> packed = compress(b"data")
     >>> decompress(packed + b"junk")
@@ -458,6 +475,7 @@ def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | 
     ...
     entropycodec.errors.CorruptDataError: trailing data after the last stream at offset 62
     """
+    _refuse_lzma_options(format, None, filters)
     read, size = _bytes_reader(_byte_view(data, "decompress()"))
     streams = StreamSequence(read, threads=threads, read_size=max(size, 1), strict=strict,
                              memlimit=memlimit)
@@ -589,7 +607,9 @@ class ECFile(_Unpicklable, io.BufferedIOBase):
     def __init__(self, filename, mode: str = "r", *, coder: str | None = None,
                  level: int | None = None, block_size: int | None = None,
                  threads: int = 1, strict: bool = False, memlimit: int | None = None,
-                 compresslevel: int | None = None, preset: int | None = None):
+                 compresslevel: int | None = None, preset: int | None = None,
+                 format=None, check=None, filters=None):
+        _refuse_lzma_options(format, check, filters)
         self._lock = threading.RLock()  # first: close() (also from __del__) takes it
         self._fp = None
         self._closefp = False
@@ -726,7 +746,8 @@ def open(file, mode: str = "rb", level: int | None = None, *, coder: str | None 
          block_size: int | None = None, threads: int = 1, strict: bool = False,
          memlimit: int | None = None,
          encoding: str | None = None, errors: str | None = None, newline: str | None = None,
-         compresslevel: int | None = None, preset: int | None = None):
+         compresslevel: int | None = None, preset: int | None = None,
+         format=None, check=None, filters=None):
     """Open an ``.ec`` file in binary ("rb", "wb", "xb", "ab") or text ("rt", "wt", "xt",
     "at") mode, as :func:`lzma.open`. Text modes wrap the :class:`ECFile` in an
     :class:`io.TextIOWrapper` with ``encoding``, ``errors`` and ``newline``.
@@ -753,7 +774,8 @@ def open(file, mode: str = "rb", level: int | None = None, *, coder: str | None 
             raise ValueError("Argument 'newline' not supported in binary mode")
     binary = ECFile(file, mode.replace("t", ""), coder=coder, level=level,
                     block_size=block_size, threads=threads, strict=strict, memlimit=memlimit,
-                    compresslevel=compresslevel, preset=preset)
+                    compresslevel=compresslevel, preset=preset, format=format, check=check,
+                    filters=filters)
     if "t" in mode:
         encoding = io.text_encoding(encoding)
         return io.TextIOWrapper(binary, encoding, errors, newline)
