@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchlib, also when loaded by path
-from benchlib import RESULTS, REPO, SHARED_CORPORA, _script, machine_info  # noqa: E402
+from benchlib import REPO, RESULTS, SHARED_CORPORA, _script, machine_info  # noqa: E402
 
 import entropycodec  # noqa: E402
 from entropycodec.container.levels import DEFAULT_LEVEL, LEVELS  # noqa: E402

@@ -103,7 +103,7 @@ def context_decode(payload, n: int, level: int, *, out=None) -> np.ndarray:
             break
     if pos + size > len(data):
         raise TruncatedDataError("context payload ends inside its model description")
-    model = ContextModel.from_description(data[pos:pos + size])
+    model = ContextModel.from_description(data[pos:pos + size], order=level, alphabet_size=SYMBOLS)
     if model.order != level or model.alphabet_size != SYMBOLS:
         raise CorruptDataError("context payload: the description is not of this block's model")
     return positional_decode("arithmetic", data[pos + size:], n, model, out=out)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from entropycodec.errors import CorruptDataError, InvalidInputError
+from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceededError
 from entropycodec.models.positional import PositionalModel, _check_scale_bits
 
 __all__ = ["ContextModel", "context_tradeoff"]
@@ -33,6 +33,11 @@ MAX_ORDER = 8
 DENSE_CONTEXTS = 1 << 16  # up to this many possible contexts, a dense map finds the row
 DEFAULT_CONTEXT_SCALE_BITS = 16
 _MAX_IDS = 1 << 62
+#: from_description builds dense rows (contexts x k int64): beyond this many entries (1 GiB)
+#: a description is refused before anything is allocated (a crafted one of a few KiB could
+#: otherwise declare 2**23 symbols in thousands of contexts: hundreds of GiB)
+MAX_TABLE_ENTRIES = 1 << 27
+_MIN_ROW_BYTES = 4  # id delta, row scale, symbol count, one symbol: a row is never shorter
 
 
 def _symbols_array(data, alphabet_size: int | None):
@@ -140,7 +145,12 @@ class ContextModel(PositionalModel):
         m.row_bits = np.zeros(contexts.size, dtype=np.int64)
         from entropycodec.models.counts import quantize_counts
 
-        for r in range(contexts.size):
+        if floor:  # every row has all k symbols: quantize them all at once
+            weights = np.tile(order0, (contexts.size, 1))
+            weights[np.repeat(np.arange(contexts.size), np.diff(bounds)), sym] += counts
+            rows[:] = _floor_rows(weights, m.scale_bits)
+            m.row_bits[:] = m.scale_bits
+        for r in range(0 if floor else contexts.size):
             c = np.zeros(k)
             c[sym[bounds[r]:bounds[r + 1]]] = counts[bounds[r]:bounds[r + 1]]
             if floor:
@@ -265,20 +275,29 @@ class ContextModel(PositionalModel):
         return 8 * len(self.description())
 
     @classmethod
-    def from_description(cls, data) -> ContextModel:
-        """The model :meth:`description` wrote (CorruptDataError if it is not one)."""
+    def from_description(cls, data, *, order: int | None = None,
+                         alphabet_size: int | None = None) -> ContextModel:
+        """The model :meth:`description` wrote (CorruptDataError if it is not one).
+
+        ``order``, ``alphabet_size``: what the caller expects (a block's level and 256);
+        a description of another model is a CorruptDataError before any table is made.
+        Rows that would take more than MAX_TABLE_ENTRIES entries: LimitExceededError."""
         rd = _Reader(bytes(data))
-        order = rd.byte()
-        if not 1 <= order <= MAX_ORDER:
-            raise CorruptDataError(f"context model description: order {order}")
+        stored_order = rd.byte()
+        if not 1 <= stored_order <= MAX_ORDER or (order is not None and stored_order != order):
+            raise CorruptDataError(f"context model description: order {stored_order}")
+        order = stored_order
         k = rd.varint()
         bits = rd.byte()
         if not 1 <= k <= 1 << 23 or not 1 <= bits <= 24 or (1 << bits) < 2 * k \
-                or k ** order >= _MAX_IDS:
+                or k ** order >= _MAX_IDS or (alphabet_size is not None and k != alphabet_size):
             raise CorruptDataError("context model description: bad alphabet size or scale")
         contexts = rd.varint()
-        if contexts > len(data) or contexts > k ** order:
+        if _MIN_ROW_BYTES * contexts > len(rd.data) - rd.pos or contexts > k ** order:
             raise CorruptDataError("context model description: more contexts than it can hold")
+        if contexts * k > MAX_TABLE_ENTRIES:
+            raise LimitExceededError(f"context model description: {contexts} contexts of {k} "
+                                     f"symbols exceed {MAX_TABLE_ENTRIES} table entries")
         m = cls(order, alphabet_size=k, scale_bits=bits)
         ids = np.zeros(contexts, dtype=np.int64)
         rows = np.zeros((contexts, k), dtype=np.int64)
@@ -318,6 +337,17 @@ class ContextModel(PositionalModel):
     def __repr__(self) -> str:
         state = f"{self.contexts} contexts" if self.fitted else "not fitted"
         return f"ContextModel(order={self.order}, {state})"
+
+
+def _floor_rows(weights: np.ndarray, bits: int) -> np.ndarray:
+    """Rows of positive weights as frequencies summing to 2**bits, every one >= 1:
+    max(1, floor(w 2**bits / W)), and the rounding's remainder on each row's first
+    largest weight (vectorized; the compressor's rows use quantize_counts instead)."""
+    M = 1 << bits
+    f = np.maximum(1, np.floor(weights * (M / weights.sum(axis=1, keepdims=True)))).astype(np.int64)
+    top = np.argmax(weights, axis=1)
+    f[np.arange(f.shape[0]), top] += M - f.sum(axis=1)
+    return f
 
 
 def _uniform(k: int, M: int) -> np.ndarray:

@@ -235,7 +235,7 @@ class Categorical(PositionalModel):
             raise InvalidInputError(f"row {i} of the probabilities sums to infinity")
 
     def _where(self, i: int, j: int, what: str) -> str:
-        value = self.rows.reshape(-1, self.alphabet_size)[i, j]
+        value = float(self.rows.reshape(-1, self.alphabet_size)[i, j])  # repr: nan, not np.float64(nan)
         name = "logit" if self.logits else "probability"
         at = f"row {i}, column {j}" if self.positional else f"index {j}"
         return f"{name} {value!r} at {at} {what}"

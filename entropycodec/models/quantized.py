@@ -48,7 +48,7 @@ def _parameter(name: str, value, positive: bool) -> np.ndarray:
         i = int(np.argmax(bad))
         what = "must be finite and > 0" if positive else "must be finite"
         at = f" at position {i}" if arr.size > 1 else ""
-        raise InvalidInputError(f"{name} {arr[i]!r}{at} {what}")
+        raise InvalidInputError(f"{name} {float(arr[i])!r}{at} {what}")
     return np.ascontiguousarray(arr)
 
 
