@@ -127,11 +127,14 @@ def test_random_garbage_after_a_valid_header():
             decompress(head + junk)
 
 
-@pytest.mark.parametrize("coder", ["huffman", "arithmetic", "rans", "adaptive", "cm"])
-def test_crafted_payloads_with_valid_crcs_never_crash(coder):
+@pytest.mark.parametrize(("coder", "level"), [
+    ("huffman", None), ("arithmetic", None), ("rans", None), ("adaptive", None), ("cm", None),
+    ("bwt", 1), ("context", 1), ("context", 2)])
+def test_crafted_payloads_with_valid_crcs_never_crash(coder, level):
     """Damage behind recomputed checks reaches the decoders: they must fail cleanly."""
-    rng = random.Random(coder)
-    packed = compress(TEXT * 20, coder=coder)
+    rng = random.Random(f"{coder}{level}")
+    packed = compress(TEXT * 20, coder=coder, level=level)
+    assert read_header(packed).blocks[0].coder == coder
     h = unpack_block_header(packed[12:12 + BLOCK_HEADER.size], 1 << 22)
     start = 12 + BLOCK_HEADER.size
     stored = packed[start:start + h.stored_size]
