@@ -207,8 +207,7 @@ class Report:
                          f"{self.model_bound_bits:,.1f} bits, H(P,Q) = "
                          f"{self.cross_entropy_bits_per_symbol:.6f} bits/symbol, H(P,Q) - H(P) = "
                          f"{self.kl_divergence_bits_per_symbol:+.6f} "
-                         f"({'better' if self.kl_divergence_bits_per_symbol < 0 else 'worse'} "
-                         "than coding with the marginal)")
+                         f"({_versus_marginal(self.kl_divergence_bits_per_symbol)})")
         else:
             lines.append(f"entropy H(P): {self.entropy_bits_per_symbol:.6f} bits/symbol, "
                          f"bound n*H = {self.bound_bits:,.1f} bits")
@@ -288,6 +287,12 @@ class Report:
         from entropycodec.views import report_frame
 
         return report_frame(self)
+
+
+def _versus_marginal(difference: float) -> str:
+    if difference == 0:
+        return "the same as coding with the marginal"
+    return f"{'better' if difference < 0 else 'worse'} than coding with the marginal"
 
 
 def _bits(value: float) -> str:

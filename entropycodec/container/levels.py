@@ -5,7 +5,7 @@ level   each block is coded by                                       block size
 ======  ===========================================================  ==========
 1       rANS with the block's order-0 model (the fastest)            4 MiB
 2       its order-1 context model, or order-0 where that is smaller  4 MiB
-3       its order-2 context model, or order-0 where that is smaller  4 MiB
+3       its order-2 context model, or order 1 or 0 where smaller     4 MiB
 4       the Burrows-Wheeler coder (bwt)                              1 MiB
 5       bwt                                                          2 MiB
 6       bwt (the default)                                            4 MiB
@@ -49,8 +49,8 @@ LEVELS = {level.number: level for level in (
     Level(1, (("rans", 0),), 4 * MIB, "rANS with the block order-0 model (the fastest)"),
     Level(2, (("context", 1), ("auto", 0)), 4 * MIB,
           "order-1 context model, or order-0 where that is smaller"),
-    Level(3, (("context", 2), ("auto", 0)), 4 * MIB,
-          "order-2 context model, or order-0 where that is smaller"),
+    Level(3, (("context", 2), ("context", 1), ("auto", 0)), 4 * MIB,
+          "order-2 context model, or order-1 or order-0 where that is smaller"),
     Level(4, (("bwt", 1),), 1 * MIB, "Burrows-Wheeler coder, 1 MiB blocks"),
     Level(5, (("bwt", 1),), 2 * MIB, "Burrows-Wheeler coder, 2 MiB blocks"),
     Level(6, (("bwt", 1),), 4 * MIB, "Burrows-Wheeler coder, 4 MiB blocks"),

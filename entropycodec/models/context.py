@@ -222,7 +222,9 @@ class ContextModel(PositionalModel):
 
     def probabilities_of(self, idx) -> np.ndarray:
         """q(x_i | context) of the fitted model before quantization: the counts of the
-        data it was fitted to (smoothed when ``floor``); 0 for a pair it never saw."""
+        data it was fitted to (smoothed when ``floor``), or of the rows a description
+        lists; 0 for a symbol a seen context never showed, and in a context never seen
+        the row the coders use there (uniform; with ``floor``, the order-0 one)."""
         self._require_fit()
         idx = np.asarray(idx, dtype=np.int64)
         k = self.alphabet_size
@@ -238,7 +240,7 @@ class ContextModel(PositionalModel):
         c_ctx = np.where(r_ok, row_total[np.minimum(r, max(row_total.size - 1, 0))], 0.0)
         if not self.floor:
             with np.errstate(divide="ignore", invalid="ignore"):
-                return np.where(c_ctx > 0, c_joint / np.maximum(c_ctx, 1), 0.0)
+                return np.where(c_ctx > 0, c_joint / np.maximum(c_ctx, 1), 1.0 / k)
         order0 = self.fallback / float(1 << self.scale_bits)
         return (c_joint + order0[idx]) / (c_ctx + 1.0)
 
@@ -248,7 +250,8 @@ class ContextModel(PositionalModel):
         """The compact description a decoder needs (docs/format.md, "Context model
         description"): the contexts that occur, each with the symbols it lists."""
         self._require_fit()
-        out = bytearray([self.order])
+        # bit 7 of the order byte: the row for unseen contexts follows the rows (floor models)
+        out = bytearray([self.order | (FALLBACK_FLAG if self.floor else 0)])
         _varint(out, self.alphabet_size)
         out.append(self.scale_bits)
         _varint(out, self.contexts)
@@ -268,6 +271,8 @@ class ContextModel(PositionalModel):
                 _varint(out, int(row[j]) - 1)
                 last = j
             _varint(out, int(listed[-1]) - last - 1)  # its frequency is the rest
+        if self.floor:
+            _write_row(out, self.fallback, self.scale_bits)
         return bytes(out)
 
     @property
@@ -284,6 +289,8 @@ class ContextModel(PositionalModel):
         Rows that would take more than MAX_TABLE_ENTRIES entries: LimitExceededError."""
         rd = _Reader(bytes(data))
         stored_order = rd.byte()
+        has_fallback = bool(stored_order & FALLBACK_FLAG)
+        stored_order &= ~FALLBACK_FLAG
         if not 1 <= stored_order <= MAX_ORDER or (order is not None and stored_order != order):
             raise CorruptDataError(f"context model description: order {stored_order}")
         order = stored_order
@@ -325,11 +332,15 @@ class ContextModel(PositionalModel):
                     raise CorruptDataError("context model description: frequencies overflow")
                 rows[r, j] = f << (bits - rb)
             row_bits[r] = rb
+        fallback = _read_row(rd, k, bits) if has_fallback else _uniform(k, 1 << bits)
         if rd.pos != len(rd.data):
             raise CorruptDataError("context model description: bytes after its end")
         m.contexts_ids, m.rows, m.row_bits = ids, rows, row_bits
-        m.fallback = _uniform(k, 1 << bits)
-        m.counts = (ids, np.arange(contexts + 1), np.zeros(contexts, np.int64), np.zeros(contexts, np.int64))
+        m.fallback = fallback
+        # the float model of a described model is its rows (the counts are not stored)
+        r_of, sym = np.nonzero(rows)  # row-major: by context, then by symbol
+        m.counts = (ids, np.searchsorted(r_of, np.arange(contexts + 1)), sym.astype(np.int64),
+                    rows[r_of, sym])
         m.fitted = True
         m._args = None
         return m
@@ -348,6 +359,42 @@ def _floor_rows(weights: np.ndarray, bits: int) -> np.ndarray:
     top = np.argmax(weights, axis=1)
     f[np.arange(f.shape[0]), top] += M - f.sum(axis=1)
     return f
+
+
+FALLBACK_FLAG = 0x80
+
+
+def _write_row(out: bytearray, row, bits: int) -> None:
+    """A row as the description lists it (its scale byte, the symbols, their frequencies)."""
+    listed = np.flatnonzero(row)
+    out.append(bits)
+    _varint(out, listed.size)
+    last = -1
+    for j in listed[:-1].tolist():
+        _varint(out, j - last - 1)
+        _varint(out, int(row[j]) - 1)
+        last = j
+    _varint(out, int(listed[-1]) - last - 1)
+
+
+def _read_row(rd, k: int, bits: int) -> np.ndarray:
+    """The fallback row: every one of the k symbols listed, at the model's scale."""
+    if rd.byte() != bits:
+        raise CorruptDataError("context model description: the unseen-context row's scale")
+    if rd.varint() != k:
+        raise CorruptDataError("context model description: the unseen-context row must list "
+                               "every symbol")
+    row = np.zeros(k, dtype=np.int64)
+    used = 0
+    for j in range(k):
+        if rd.varint() != 0:
+            raise CorruptDataError("context model description: the unseen-context row skips a symbol")
+        f = (1 << bits) - used if j == k - 1 else rd.varint() + 1
+        used += f
+        if f < 1 or used > 1 << bits:
+            raise CorruptDataError("context model description: frequencies overflow")
+        row[j] = f
+    return row
 
 
 def _uniform(k: int, M: int) -> np.ndarray:

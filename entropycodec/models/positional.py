@@ -271,9 +271,10 @@ class Categorical(PositionalModel):
         self.check_length(idx.size)
         rows = self.rows.reshape(-1, self.alphabet_size).astype(np.float64)
         top = rows.max(axis=1)
-        lse = top + np.log(np.exp(rows - top[:, None]).sum(axis=1))
-        pick = rows[np.arange(idx.size), idx] if self.positional else rows[0, idx]
-        nats = (lse if self.positional else lse[0]) - pick
+        with np.errstate(over="ignore"):  # logits 1e308 apart: -inf, exp 0, an infinite cost
+            lse = top + np.log(np.exp(rows - top[:, None]).sum(axis=1))
+            pick = rows[np.arange(idx.size), idx] if self.positional else rows[0, idx]
+            nats = (lse if self.positional else lse[0]) - pick
         return nats / math.log(base)
 
     # -- what the coders read ---------------------------------------------------------
