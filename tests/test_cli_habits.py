@@ -89,7 +89,7 @@ def test_top_level_d_decompresses_like_gzip_d(packed, tmp_path):
 def test_top_level_l_is_info(packed):
     listed, info = run("-l", packed), run("info", packed)
     assert listed.exit_code == 0 and listed.stdout == info.stdout
-    assert "bwt" in listed.stdout  # the default level, 6
+    assert "cm" in listed.stdout  # the default level, 6, codes a small block with cm or bwt
     assert run("-lv", packed).stdout == run("info", "-v", packed).stdout
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id, get
 from entropycodec.container.format import MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
-from entropycodec.container.levels import LADDER, LEVELS, check_level
+from entropycodec.container.levels import LADDER, LEVELS, SMALL_BLOCK, check_level
 from entropycodec.container.modeldesc import (
     MAX_SCALE_BITS,
     decode_code_lengths,
@@ -210,7 +210,9 @@ def encode_level_block(data, level: int) -> bytes:
     """One block coded as compression ``level`` says (:mod:`.levels`): the smallest of
     the level's candidate coders."""
     best = None
-    for coder, param in LEVELS[level].coders:
+    spec = LEVELS[level]
+    small = spec.small if memoryview(data).nbytes <= SMALL_BLOCK else ()
+    for coder, param in spec.coders + small:
         block = encode_block(data, coder, param)
         if best is None or len(block) < len(best):
             best = block

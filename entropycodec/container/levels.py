@@ -6,7 +6,8 @@ level   each block is coded by                                       block size
 1       rANS with the block's order-0 model (the fastest)            4 MiB
 2       its order-1 context model, or order-0 where that is smaller  4 MiB
 3       its order-2 context model, or order 1 or 0 where smaller     4 MiB
-4       the Burrows-Wheeler coder (bwt)                              1 MiB
+4       the Burrows-Wheeler coder (bwt); blocks up to 64 KiB: the    1 MiB
+        smaller of bwt and context mixing (cm level 3)
 5       bwt                                                          2 MiB
 6       bwt (the default)                                            4 MiB
 7       context mixing (cm) at memory level 5                        4 MiB
@@ -43,6 +44,14 @@ class Level:
     coders: tuple  # (coder, param) candidates: the smallest result is kept
     block_size: int
     summary: str
+    small: tuple = ()  # more candidates for blocks of at most SMALL_BLOCK bytes
+
+
+#: At levels 4-6 a block this small is also tried with context mixing at cm level 3 (5 MiB
+#: of tables): the Burrows-Wheeler coder's adaptive model has too few bytes to learn from
+#: there (grammar.lsp, 3,721 bytes: bwt 1,275, gzip -9 1,234, cm 1,086 bytes), and cm's
+#: ~1.7 MB/s costs at most ~40 ms on such a block.
+SMALL_BLOCK = 64 << 10
 
 
 LEVELS = {level.number: level for level in (
@@ -51,9 +60,12 @@ LEVELS = {level.number: level for level in (
           "order-1 context model, or order-0 where that is smaller"),
     Level(3, (("context", 2), ("context", 1), ("auto", 0)), 4 * MIB,
           "order-2 context model, or order-1 or order-0 where that is smaller"),
-    Level(4, (("bwt", 1),), 1 * MIB, "Burrows-Wheeler coder, 1 MiB blocks"),
-    Level(5, (("bwt", 1),), 2 * MIB, "Burrows-Wheeler coder, 2 MiB blocks"),
-    Level(6, (("bwt", 1),), 4 * MIB, "Burrows-Wheeler coder, 4 MiB blocks"),
+    Level(4, (("bwt", 1),), 1 * MIB, "Burrows-Wheeler coder, 1 MiB blocks",
+          small=(("cm", 3),)),
+    Level(5, (("bwt", 1),), 2 * MIB, "Burrows-Wheeler coder, 2 MiB blocks",
+          small=(("cm", 3),)),
+    Level(6, (("bwt", 1),), 4 * MIB, "Burrows-Wheeler coder, 4 MiB blocks",
+          small=(("cm", 3),)),
     Level(7, (("cm", 5),), 4 * MIB, "context mixing, memory level 5"),
     Level(8, (("cm", 6),), 4 * MIB, "context mixing, memory level 6"),
     Level(9, (("cm", 7),), 4 * MIB, "context mixing, memory level 7"),
