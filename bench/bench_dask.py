@@ -57,8 +57,9 @@ def make_set(folder: Path, size_mb: float) -> list[Path]:
 
 
 def timed(fn, rounds: int = 1):
-    """(the last result, the best of ``rounds`` wall times): compress_files is a 1-2 s job
-    whose single timings varied by 30% here, so it is timed as the best of COMPRESS_ROUNDS."""
+    """(the last result, the best of ``rounds`` wall times): single timings of compress_files
+    varied by 30% here when it was a 1-2 s order-0 job, so it is timed as the best of
+    COMPRESS_ROUNDS."""
     best = None
     for _ in range(rounds):
         t0 = time.perf_counter()
@@ -68,7 +69,7 @@ def timed(fn, rounds: int = 1):
     return result, best
 
 
-COMPRESS_ROUNDS = 5
+COMPRESS_ROUNDS = 3
 
 
 def one_process_report(files):
@@ -111,6 +112,8 @@ def warm_kernels() -> None:
     sample = bytes(range(256)) * 64 + b"abracadabra" * 500
     for coder in ("huffman", "arithmetic", "rans", "raw", "auto"):
         entropycodec.decompress(entropycodec.compress(sample, coder=coder))
+    for level in (None, 1, 2, 3):  # None: the default level (bwt, and cm on small blocks)
+        entropycodec.decompress(entropycodec.compress(sample, level=level))
 
 
 def run_cluster(n_workers: int, files, folder: Path, reference_report, reference_out: Path) -> dict:
@@ -140,6 +143,8 @@ def run_cluster(n_workers: int, files, folder: Path, reference_report, reference
 
 
 def main(argv=None) -> dict:
+    from entropycodec.container.levels import DEFAULT_LEVEL, LEVELS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=300.0)
     parser.add_argument("--out-dir", type=Path, default=None)
@@ -180,7 +185,8 @@ def main(argv=None) -> dict:
         "",
         f"{len(files)} files, {total / MB:.1f} MB (the Canterbury and Large Canterbury files, "
         "copied under distinct names). One process: `experiment corpus`'s `run_corpus` with the "
-        "static coders, and `entropycodec.compress` file after file. Workers: single-threaded "
+        "static coders, and `entropycodec.compress` file after file at the default level "
+        f"({DEFAULT_LEVEL}: {LEVELS[DEFAULT_LEVEL].summary}). Workers: single-threaded "
         "processes of `entropycodec.dask.local_cluster` (Dask's defaults but for "
         "MALLOC_TRIM_THRESHOLD_ and the profiler: docs/scale.md). corpus_report is timed once, "
         f"compress_files as the best of {COMPRESS_ROUNDS} runs on each side. Every result was "
