@@ -8,17 +8,21 @@ the order-0 chunks, and payload fields to corrupt.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 from conftest import ALL_CORPUS_FILES, CANTERBURY, corpus_params
 
 from entropycodec.coders.bwt import DEFAULT_LEVEL, bwt_decode, bwt_encode, codec, memory_bytes
 from entropycodec.coders.bwt import rank_coder as rc
+from entropycodec.coders.bwt import rank_mixer as rm
 from entropycodec.coders.bwt import transform as tf
 from entropycodec.coders.bwt.suffix_array import have_divsufsort, sais, suffix_array
 from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceededError, TruncatedDataError
 
 ABRA = b"abracadabra abracadabra abracadabra"
+CRC_SQUASH16 = 3643011307
 needs_divsufsort = pytest.mark.skipif(not have_divsufsort(), reason="pydivsufsort not installed")
 
 
@@ -142,13 +146,64 @@ def test_memoryless_data_takes_an_order0_chunk():
 def test_memory_bytes_covers_the_inverse_table():
     assert memory_bytes(1, 4 << 20) == 4 * ((4 << 20) + 1) + codec.MODEL_BYTES
     assert memory_bytes(1, 1 << 28) == memory_bytes(1, tf.MAX_CHUNK)
+    assert memory_bytes(2, 4 << 20) == 4 * ((4 << 20) + 1) + codec.MIXED_MODEL_BYTES
+    assert rm.state_bytes() == sum(a.nbytes for a in rm.new_state()) < codec.MIXED_MODEL_BYTES
+
+
+# -- level 2: move-to-front-2 and mixed predictions ---------------------------------------------
+
+def test_level2_golden_bytes():
+    assert bwt_encode(ABRA, 2).hex(" ") == "0b 81 7b 39 b8 71 aa 53 61 30 33 5e a0 06 b1 d2"
+    assert bwt_encode(b"z" * 100_000, 2).hex(" ") == "a0 8d 06 81 16 ff 80 75 8c 0b"
+    assert bwt_encode(b"banana", 2) == bwt_encode(b"banana", 1)  # order-0 chunks: level 1's
+
+
+@pytest.mark.skipif(not CANTERBURY.is_dir(), reason="standard corpora absent")
+@pytest.mark.parametrize(("name", "size"), [("alice29.txt", 41408), ("xargs.1", 1656),
+                                            ("grammar.lsp", 1179), ("kennedy.xls", 81807)])
+def test_level2_exact_payload_sizes(name, size):
+    data = (CANTERBURY / name).read_bytes()
+    payload = bwt_encode(data, 2)
+    assert len(payload) == size < len(bwt_encode(data, 1))
+    assert bwt_decode(payload, len(data), 2).tobytes() == data
+
+
+def test_level2_logistic_table():
+    """Built in exact decimal arithmetic: the same table on every machine (its CRC pinned)."""
+    t, mid = rm.SQUASH16, rm.STRETCH_LIMIT
+    assert zlib.crc32(t.astype("<i8").tobytes()) == CRC_SQUASH16
+    assert t[mid] == 32768 and t[mid + 256] == 47911  # 65536 / (1 + e**-1) = 47910.6
+    assert (t[1:] >= t[:-1]).all() and t[0] >= 1 and t[-1] <= 65535
+    assert (t[mid + 1:] + t[mid - 1::-1] == 65536).all()
+
+
+@pytest.mark.parametrize("path", corpus_params(ALL_CORPUS_FILES))
+def test_level2_corpus_round_trip(path):
+    data = path.read_bytes()
+    out = np.zeros(len(data), dtype=np.uint8)
+    assert bwt_decode(bwt_encode(data, 2), len(data), 2, out=out) is out
+    assert out.tobytes() == data
+
+
+def test_level2_small_strings_round_trip():
+    for data in [b"a", b"ab", b"aaaa", ABRA, *_small_strings(200, seed=7)]:
+        assert bwt_decode(bwt_encode(data, 2), len(data), 2).tobytes() == data
+
+
+def test_a_level_is_not_the_other():
+    payload = bwt_encode(ABRA * 3, 2)
+    try:
+        out = bwt_decode(payload, len(ABRA) * 3, 1)
+    except CorruptDataError:
+        return
+    assert out.tobytes() != ABRA * 3  # the container's CRC refuses it
 
 
 # -- bad input ------------------------------------------------------------------------------------
 
 def test_bad_arguments():
     with pytest.raises(InvalidInputError):
-        bwt_encode(ABRA, level=2)
+        bwt_encode(ABRA, level=3)
     with pytest.raises(InvalidInputError):
         bwt_encode(np.zeros((2, 2), dtype=np.uint8))
     with pytest.raises(InvalidInputError):
@@ -171,9 +226,26 @@ def test_corrupt_primary_index():
 
 
 def test_a_run_past_the_block():
-    coded = bwt_encode(b"a" * 1000)[2:]  # start row 1000 (2 varint bytes), then rank 97, 999 zeros
-    with pytest.raises(CorruptDataError, match="past the block's end"):
-        bwt_decode(b"\x05" + coded, 10, 1)
+    for level in (1, 2):
+        coded = bwt_encode(b"a" * 1000, level)[2:]  # start row 1000 (2 varint bytes), then a run
+        with pytest.raises(CorruptDataError, match="past the block's end"):
+            bwt_decode(b"\x05" + coded, 10, level)
+
+
+def test_level2_no_truncation_decodes_to_the_original():
+    raised = 0
+    for data in (ABRA, b"banana" * 7, b"z" * 5000):
+        payload = bwt_encode(data, 2)
+        for cut in range(len(payload)):
+            try:
+                out = bwt_decode(payload[:cut], len(data), 2)
+            except CorruptDataError:
+                raised += 1
+                continue
+            assert out.tobytes() != data
+        with pytest.raises(CorruptDataError, match="after the end"):
+            bwt_decode(payload + b"\x00", len(data), 2)
+    assert raised == 16 + 10 + 6 - 1
 
 
 def test_n_beyond_what_the_payload_holds():
@@ -216,13 +288,14 @@ def test_truncated_chunk_header():
             bwt_decode(payload[:cut], len(data), 1)
 
 
-def test_random_payloads_raise_only_corrupt_data():
+@pytest.mark.parametrize("level", [1, 2])
+def test_random_payloads_raise_only_corrupt_data(level):
     rng = np.random.default_rng(6)
     for _ in range(300):
         payload = rng.bytes(int(rng.integers(1, 60)))
         n = int(rng.integers(1, 3000))
         try:
-            out = bwt_decode(payload, n, 1)
+            out = bwt_decode(payload, n, level)
         except CorruptDataError:
             continue
         assert out.shape == (n,)  # garbage in, n bytes out: the container's CRC catches it

@@ -129,7 +129,7 @@ def test_random_garbage_after_a_valid_header():
 
 @pytest.mark.parametrize(("coder", "level"), [
     ("huffman", None), ("arithmetic", None), ("rans", None), ("adaptive", None), ("cm", None),
-    ("bwt", 1), ("context", 1), ("context", 2)])
+    ("bwt", 1), ("bwt", 2), ("context", 1), ("context", 2)])
 def test_crafted_payloads_with_valid_crcs_never_crash(coder, level):
     """Damage behind recomputed checks reaches the decoders: they must fail cleanly."""
     rng = random.Random(f"{coder}{level}")

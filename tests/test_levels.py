@@ -38,8 +38,8 @@ def test_the_level_table():
     assert [LEVELS[n].coders for n in range(1, 10)] == [
         (("rans", 0),), (("context", 1), ("auto", 0)),
         (("context", 2), ("context", 1), ("auto", 0)),
-        (("bwt", 1),), (("bwt", 1),), (("bwt", 1),), (("cm", 5),), (("cm", 6),), (("cm", 7),)]
-    assert [LEVELS[n].block_size // MIB for n in range(1, 10)] == [4, 4, 4, 1, 2, 4, 4, 4, 4]
+        (("bwt", 1),), (("bwt", 1),), (("bwt", 2),), (("cm", 5),), (("cm", 6),), (("cm", 7),)]
+    assert [LEVELS[n].block_size // MIB for n in range(1, 10)] == [4, 4, 4, 1, 4, 4, 4, 4, 4]
     assert describe(1) == "level 1: rANS with the block order-0 model (the fastest)"
     assert check_level(None) == 6 and check_level(9) == 9
 
@@ -59,7 +59,7 @@ def test_block_coders_of_each_level():
     data = canterbury("alice29.txt")
     assert [block_coders(ec.compress(data, level)) for level in range(1, 10)] == [
         [("rans", 0)], [("context", 1)], [("context", 2)], [("bwt", 1)], [("bwt", 1)],
-        [("bwt", 1)], [("cm", 5)], [("cm", 6)], [("cm", 7)]]
+        [("bwt", 2)], [("cm", 5)], [("cm", 6)], [("cm", 7)]]
     # a small block where an order-2 model's description does not pay: order 1 instead,
     # so that level 3 is never larger than level 2 on a block
     small = canterbury("fields.c")
@@ -199,7 +199,7 @@ def test_cli_level_flags(sample):
 def test_cli_info_shows_coder_and_level(tmp_path):
     source = tmp_path / "alice29.txt"
     source.write_bytes(canterbury("alice29.txt"))
-    cases = {"-1": "rans", "-2": "context/1", "-3": "context/2", "-6": "bwt/1", "-9": "cm/7"}
+    cases = {"-1": "rans", "-2": "context/1", "-3": "context/2", "-5": "bwt/1", "-6": "bwt/2", "-9": "cm/7"}
     for flag, shown in cases.items():
         path = tmp_path / f"alice{flag}.ec"
         assert run("compress", flag, "-o", path, source).exit_code == 0
@@ -210,3 +210,17 @@ def test_cli_info_shows_coder_and_level(tmp_path):
     forced = tmp_path / "forced.ec"
     forced.write_bytes(ec.compress(MARKOV, coder="context", level=2))
     assert run("info", "-v", forced).stdout.strip().splitlines()[-1].split()[2] == "context/2"
+
+
+@pytest.mark.skipif(not CANTERBURY.is_dir(), reason="standard corpora absent")
+@pytest.mark.parametrize("name", ["alice29.txt", "fields.c", "kennedy.xls", "ptt5", "sum"])
+def test_predicted_sizes_skip_only_candidates_that_lose(name):
+    """Levels 2 and 3 code a candidate only when its predicted size could beat the best so
+    far: the block is the one coding every candidate gives (smallest, first on a tie)."""
+    from entropycodec.container import blocks
+
+    data = canterbury(name)
+    for level in (2, 3):
+        every = [blocks.encode_block(data, coder, param) for coder, param in LEVELS[level].coders]
+        want = min(every, key=len)
+        assert blocks.encode_level_block(data, level) == want

@@ -437,3 +437,42 @@ def test_crafted_block_with_a_huge_description():
         ec.decompress(packed[:info.offset] + head + stored + end)
     with pytest.raises(ChecksumError):
         ec.decompress(packed[:info.offset] + head + stored[:-1] + b"\x01" + end)
+
+
+# -- the counting kernel ----------------------------------------------------------------------
+
+def _sorted_counts(arr, order, k):
+    from entropycodec.models.context import context_ids
+
+    ids = context_ids(arr, order, k)
+    joint, counts = np.unique(ids * k + arr.astype(np.int64), return_counts=True)
+    ctx, sym = joint // k, joint % k
+    contexts, starts = np.unique(ctx, return_index=True)
+    return contexts, np.append(starts, ctx.size), sym, counts
+
+
+@pytest.mark.parametrize(("k", "order", "n"), [(256, 1, 50_000), (256, 2, 50_000), (5, 3, 10_000),
+                                               (3, 2, 7), (3, 1, 1), (7, 4, 300)])
+def test_joint_counts_equal_the_sorted_counts(k, order, n):
+    from entropycodec.models.context_counts import joint_counts
+
+    rng = np.random.default_rng(k * 10 + order)
+    arr = rng.zipf(1.5, n) % k if k == 256 else rng.integers(0, k, n)
+    got = joint_counts(arr.astype(np.uint8 if k == 256 else np.int64), order, k)
+    assert got is not None
+    for a, b in zip(got, _sorted_counts(arr, order, k), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_joint_counts_leave_large_context_sets_to_the_sort():
+    from entropycodec.models.context_counts import joint_counts
+
+    assert joint_counts(np.zeros(10, np.uint8), 3, 256) is None  # 2**24 possible contexts
+    noise = np.random.default_rng(0).integers(0, 256, 1 << 18).astype(np.uint8)
+    assert joint_counts(noise, 2, 256) is None  # ~65536 seen contexts x 256 > MAX_TABLE
+    from entropycodec.models.context import ContextModel, context_ids
+
+    m = ContextModel.fit(noise, 2)  # the sorted path
+    assert m.contexts == np.unique(context_ids(noise, 2, 256)).size > 60_000
+    payload = context_encode(noise[:5000], 2)
+    assert bytes(context_decode(payload, 5000, 2)) == noise[:5000].tobytes()

@@ -31,7 +31,7 @@ import zlib
 import numpy as np
 
 from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id, get
-from entropycodec.container.format import MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
+from entropycodec.container.format import BLOCK_HEADER, MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
 from entropycodec.container.levels import LADDER, LEVELS, SMALL_BLOCK, check_level
 from entropycodec.container.modeldesc import (
     MAX_SCALE_BITS,
@@ -206,17 +206,47 @@ def _auto_choose(arr, counts):
     return best[1], best[2]
 
 
+# A candidate whose predicted size is this much above the best block coded so far is not
+# coded: the predictions (context: the model's information content and description; auto:
+# n H0 / 8, below which no order-0 coder goes) are at most a few flush bytes low.
+PREDICTION_SLACK = 16
+
+
+def _lower_bound(arr: np.ndarray, coder: str, param: int) -> float:
+    """Bytes below which ``encode_block(arr, coder, param)`` cannot come (less the slack),
+    or 0 where nothing cheaper than coding tells."""
+    if coder == "context":
+        from entropycodec.coders.context import predicted_bytes
+
+        return BLOCK_HEADER.size + predicted_bytes(arr, param)
+    if coder == AUTO:
+        counts = np.bincount(arr, minlength=256).astype(np.float64)
+        counts = counts[counts > 0]
+        return BLOCK_HEADER.size + float(-(counts * np.log2(counts / arr.size)).sum()) / 8
+    return 0.0
+
+
 def encode_level_block(data, level: int) -> bytes:
     """One block coded as compression ``level`` says (:mod:`.levels`): the smallest of
-    the level's candidate coders."""
-    best = None
+    the level's candidate coders (the first of them on a tie). Candidates are coded in
+    the order of their predicted sizes, and one predicted larger than the best block so
+    far (by :data:`PREDICTION_SLACK`) is skipped: level 3 codes a text block once where it
+    used to code it three times, with the same result."""
+    arr = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
     spec = LEVELS[level]
-    small = spec.small if memoryview(data).nbytes <= SMALL_BLOCK else ()
-    for coder, param in spec.coders + small:
-        block = encode_block(data, coder, param)
-        if best is None or len(block) < len(best):
-            best = block
-    return best
+    candidates = spec.coders + (spec.small if arr.size <= SMALL_BLOCK else ())
+    if len(candidates) == 1:
+        return encode_block(arr, *candidates[0])
+    order = sorted((_lower_bound(arr, coder, param), index, coder, param)
+                   for index, (coder, param) in enumerate(candidates))
+    best = None
+    for bound, index, coder, param in order:
+        if best is not None and bound - PREDICTION_SLACK > len(best[1]):
+            break
+        block = encode_block(arr, coder, param)
+        if best is None or (len(block), index) < (len(best[1]), best[0]):
+            best = (index, block)
+    return best[1]
 
 
 def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:

@@ -133,11 +133,17 @@ class ContextModel(PositionalModel):
         m.alphabet_size = k
         m.scale_bits = _check_scale_bits(
             DEFAULT_CONTEXT_SCALE_BITS if scale_bits is None else scale_bits, k)
-        ids = context_ids(arr, m.order, k)
-        joint, counts = np.unique(ids * k + arr.astype(np.int64), return_counts=True)
-        ctx, sym = joint // k, joint % k
-        contexts, starts = np.unique(ctx, return_index=True)
-        bounds = np.append(starts, ctx.size)
+        from entropycodec.models.context_counts import joint_counts
+
+        found = joint_counts(arr, m.order, k)
+        if found is not None:
+            contexts, bounds, sym, counts = found
+        else:  # too many contexts for dense tables: sort
+            ids = context_ids(arr, m.order, k)
+            joint, counts = np.unique(ids * k + arr.astype(np.int64), return_counts=True)
+            ctx, sym = joint // k, joint % k
+            contexts, starts = np.unique(ctx, return_index=True)
+            bounds = np.append(starts, ctx.size)
         rows = np.zeros((contexts.size, k), dtype=np.int64)
         M = 1 << m.scale_bits
         order0 = np.bincount(arr, minlength=k).astype(np.float64) + 1.0
@@ -170,6 +176,7 @@ class ContextModel(PositionalModel):
         m.counts = (contexts, bounds, sym, counts)
         m.fitted = True
         m._args = None
+        m._description = None
         return m
 
     def fitted_to(self, data) -> ContextModel:
@@ -250,6 +257,11 @@ class ContextModel(PositionalModel):
         """The compact description a decoder needs (docs/format.md, "Context model
         description"): the contexts that occur, each with the symbols it lists."""
         self._require_fit()
+        if getattr(self, "_description", None) is None:  # a fitted model does not change
+            self._description = self._describe()
+        return self._description
+
+    def _describe(self) -> bytes:
         # bit 7 of the order byte: the row for unseen contexts follows the rows (floor models)
         out = bytearray([self.order | (FALLBACK_FLAG if self.floor else 0)])
         _varint(out, self.alphabet_size)

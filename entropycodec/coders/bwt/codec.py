@@ -35,8 +35,10 @@ from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceed
 
 __all__ = ["DEFAULT_LEVEL", "LEVELS", "bwt_decode", "bwt_encode", "max_decoded_size", "memory_bytes"]
 
-#: one variant so far: the level byte is kept for stronger or faster entropy stages
-LEVELS = range(1, 2)
+#: the entropy stage: 1 move-to-front ranks, one adaptive probability per decision
+#: (:mod:`.rank_coder`); 2 move-to-front-2 ranks, three mixed predictions per decision
+#: (:mod:`.rank_mixer`: ~2.3% smaller on text, ~3.5x the modelling time)
+LEVELS = range(1, 3)
 DEFAULT_LEVEL = 1
 
 # Constants of .transform and .rank_coder, repeated so that importing this module (through
@@ -45,6 +47,7 @@ MAX_CHUNK = 1 << 23
 MAX_WALKS = 32
 DECODER_LOOKAHEAD = 3
 MODEL_BYTES = 160 << 10  # the rank coder's tables (TABLE_ROWS x 3 int32 = 131 KiB) and kernel state
+MIXED_MODEL_BYTES = 512 << 10  # level 2's tables (rank_mixer.state_bytes(): 465 KiB) and state
 MIN_CHUNK_BYTES = 2  # one start row and the coder's flush byte
 
 
@@ -65,15 +68,16 @@ def _chunks(n: int) -> list[tuple[int, int]]:
 
 def memory_bytes(level: int, n: int = MAX_CHUNK) -> int:
     """Bytes the decoder allocates for a block of ``n`` bytes besides its output: the
-    packed inverse table of its largest chunk (4 bytes per row) and the model tables. The
-    same at every level (a block header's level is checked when its block is decoded).
+    packed inverse table of its largest chunk (4 bytes per row) and the model tables of
+    the level's entropy stage.
 
     >>> memory_bytes(1, 4 << 20) == 4 * ((4 << 20) + 1) + MODEL_BYTES
     True
     >>> memory_bytes(1, 1 << 28) == memory_bytes(1)
     True
     """
-    return 4 * (min(n, MAX_CHUNK) + 1) + MODEL_BYTES
+    level = _check_level(level)
+    return 4 * (min(n, MAX_CHUNK) + 1) + (MIXED_MODEL_BYTES if level == 2 else MODEL_BYTES)
 
 
 def max_decoded_size(payload_bytes: int) -> int:
@@ -116,9 +120,10 @@ def _as_bytes_array(data) -> np.ndarray:
     return np.ascontiguousarray(data)
 
 
-def _code(kernel, symbols: np.ndarray, rows: int) -> bytes:
-    """The range-coded ``symbols`` through ``kernel`` (code_ranks or code_bytes)."""
-    from entropycodec.coders.bwt.rank_coder import OVERFLOW, new_tables
+def _code(kernel, symbols: np.ndarray, new_state) -> bytes:
+    """The range-coded ``symbols`` through ``kernel`` (code_ranks, code_bytes or code_mixed)
+    with the fresh model tables ``new_state()`` (a tuple)."""
+    from entropycodec.coders.bwt.rank_coder import OVERFLOW
 
     m = symbols.shape[0]
     # Text codes to ~ m / 4; incompressible input grows by well under 1%. The rare input that
@@ -126,7 +131,7 @@ def _code(kernel, symbols: np.ndarray, rows: int) -> bytes:
     # most 8 decisions, a rank 15 and a run (>= 1 byte) 63.
     for capacity in (m + (m >> 3) + 64, 128 * m + 64):
         stream = np.zeros(capacity, dtype=np.uint8)
-        used = kernel(False, symbols, stream, new_tables(rows))
+        used = kernel(False, symbols, stream, *new_state())
         if used != OVERFLOW:
             return stream[:used].tobytes()
     raise AssertionError("unreachable: the second capacity is an upper bound")  # pragma: no cover
@@ -139,20 +144,31 @@ def _order0_bytes(chunk: np.ndarray) -> float:
     return float(-(counts * np.log2(counts / chunk.shape[0])).sum()) / 8
 
 
-def _encode_chunk(chunk: np.ndarray, builder: str) -> tuple[bytes, bytes]:
+def _tables(rows: int):
+    from entropycodec.coders.bwt.rank_coder import new_tables
+
+    return lambda: (new_tables(rows),)
+
+
+def _encode_chunk(chunk: np.ndarray, builder: str, level: int) -> tuple[bytes, bytes]:
     """(header fields, coded symbols) of one chunk: the transform's start rows and coded
     ranks, or a 0 (no primary index is 0) and the order-0 coded bytes when those are smaller."""
     from entropycodec.coders.bwt.rank_coder import BYTE_ROWS, TABLE_ROWS, code_bytes, code_ranks
     from entropycodec.coders.bwt.transform import bwt, move_to_front, walks
 
     last, rows = bwt(chunk, builder, walks(chunk.shape[0]))
-    move_to_front(last, last)  # in place: the ranks
-    coded = _code(code_ranks, last, TABLE_ROWS)
+    if level == 2:
+        from entropycodec.coders.bwt.rank_mixer import code_mixed, new_state
+
+        coded = _code(code_mixed, last, new_state)  # the kernel ranks the symbols itself
+    else:
+        move_to_front(last, last)  # in place: the ranks
+        coded = _code(code_ranks, last, _tables(TABLE_ROWS))
     # The transform gains on data with context (text: 2.2 bits per byte where n H0 is 4.5) and
     # loses on memoryless data (up to ~14% over n H0). Only when its output is within a few
     # percent of n H0 is the order-0 mode tried: it costs 8 decisions per byte.
     if len(coded) > 0.97 * _order0_bytes(chunk):
-        direct = _code(code_bytes, chunk.copy(), BYTE_ROWS)  # writable: one kernel signature
+        direct = _code(code_bytes, chunk.copy(), _tables(BYTE_ROWS))  # writable: one kernel signature
         if len(direct) + 1 < len(coded) + sum(len(_varint(int(r))) for r in rows):
             return _varint(0), direct
     return b"".join(_varint(int(r)) for r in rows), coded
@@ -169,12 +185,12 @@ def bwt_encode(data, level: int = DEFAULT_LEVEL, *, builder: str = "auto") -> by
     >>> len(bwt_encode(b"z" * 100_000))
     10
     """
-    _check_level(level)
+    level = _check_level(level)
     arr = _as_bytes_array(data)
     parts = []
     chunks = _chunks(arr.shape[0])
     for index, (start, length) in enumerate(chunks):
-        rows, coded = _encode_chunk(arr[start:start + length], builder)
+        rows, coded = _encode_chunk(arr[start:start + length], builder, level)
         parts.append(rows)
         if index < len(chunks) - 1:
             parts.append(_varint(len(coded)))
@@ -191,7 +207,7 @@ def bwt_decode(payload, n: int, level: int, *, out=None) -> np.ndarray:
     """
     from entropycodec.coders.checks import output_array  # loads numba: not at import time
 
-    _check_level(level)
+    level = _check_level(level)
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise InvalidInputError(f"n must be an int >= 0, not {n!r}")
     n = int(n)
@@ -242,7 +258,11 @@ def bwt_decode(payload, n: int, level: int, *, out=None) -> np.ndarray:
     for start, length, rows, pos, coded in plan:
         target = out[start:start + length]
         stream = buf[pos:pos + coded]
-        if rows:
+        if rows and level == 2:
+            from entropycodec.coders.bwt.rank_mixer import code_mixed, new_state
+
+            read = code_mixed(True, target, stream, *new_state())  # the symbols, not ranks
+        elif rows:
             read = code_ranks(True, target, stream, new_tables(TABLE_ROWS))
         else:
             read = code_bytes(True, target, stream, new_tables(BYTE_ROWS))
@@ -255,7 +275,8 @@ def bwt_decode(payload, n: int, level: int, *, out=None) -> np.ndarray:
                 f"bwt payload: {coded + DECODER_LOOKAHEAD - read} bytes after the end of the coded data")
         if not rows:
             continue
-        inverse_move_to_front(target)
+        if level == 1:
+            inverse_move_to_front(target)
         if inverse_bwt(target, np.array(rows, dtype=np.int64), target) != OK:
             raise CorruptDataError("bwt payload: the start rows do not invert the transform")
     return out

@@ -100,14 +100,11 @@ def _read(stream, i):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _bit(x1, x2, xc, sp, stream, tables, row, bit, decode, fast, slow, fast_shift, slow_shift):
-    """Code one decision with the probability of context ``row`` and update it. Returns
-    the coder state (x1, x2, x, position) and the bit (the decoder's decoded bit). The
-    encoder writes nothing past the stream's end but counts on: a position past the end
+def _code_bit(x1, x2, xc, sp, stream, p16, bit, decode):
+    """Code one decision of P(bit = 1) = p16 / 65536 (1 <= p16 <= 65535): the coder state
+    (x1, x2, x, position) after it, and the bit (the decoder's decoded bit). The encoder
+    writes nothing past the stream's end but counts on: a position past the end
     afterwards means the buffer was too small."""
-    pf = np.int64(tables[row, 0])
-    ps = np.int64(tables[row, 1])
-    p16 = (pf + ps) >> 7
     xmid = x1 + (((x2 - x1) * p16) >> 16)
     if decode:
         bit = 1 if xc <= xmid else 0
@@ -123,6 +120,14 @@ def _bit(x1, x2, xc, sp, stream, tables, row, bit, decode, fast, slow, fast_shif
         sp += 1
         x1 = (x1 << 8) & MASK32
         x2 = ((x2 << 8) & MASK32) | 255
+    return x1, x2, xc, sp, bit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _learn(tables, row, bit, fast, slow, fast_shift, slow_shift):
+    """Move both probabilities of context ``row`` toward ``bit`` at the rates of its count."""
+    pf = np.int64(tables[row, 0])
+    ps = np.int64(tables[row, 1])
     target = np.int64(bit) << 22
     count = tables[row, 2]
     if count < fast.shape[0] - 1:
@@ -132,6 +137,15 @@ def _bit(x1, x2, xc, sp, stream, tables, row, bit, decode, fast, slow, fast_shif
     else:  # a settled context: the rates are fast[-1] and slow[-1], as shifts (1.7x faster)
         tables[row, 0] = pf + ((target - pf) >> fast_shift)
         tables[row, 1] = ps + ((target - ps) >> slow_shift)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bit(x1, x2, xc, sp, stream, tables, row, bit, decode, fast, slow, fast_shift, slow_shift):
+    """Code one decision with the probability of context ``row`` and update it (the mean
+    of its two estimates)."""
+    p16 = (np.int64(tables[row, 0]) + np.int64(tables[row, 1])) >> 7
+    x1, x2, xc, sp, bit = _code_bit(x1, x2, xc, sp, stream, p16, bit, decode)
+    _learn(tables, row, bit, fast, slow, fast_shift, slow_shift)
     return x1, x2, xc, sp, bit
 
 
