@@ -71,11 +71,6 @@ def _check_base(base) -> float:
     return base
 
 
-def first_bad(mask) -> tuple:
-    """The index (a tuple) of the first True in ``mask``."""
-    return tuple(int(v) for v in np.argwhere(mask)[0])
-
-
 class PositionalModel:
     """What the per-position models share (the protocol the coders read).
 
@@ -213,26 +208,21 @@ class Categorical(PositionalModel):
         self._static = None
 
     def _check_rows(self) -> None:
-        rows = self.rows.reshape(-1, self.alphabet_size)
-        finite = np.isfinite(rows)
-        if not finite.all():
-            i, j = first_bad(~finite)
-            raise InvalidInputError(self._where(i, j, "is not finite"))
+        from entropycodec.models.positional_kernels import scan_rows  # one pass, no temporaries
+
+        bad_i, bad_j, neg_i, neg_j, small, infinite = scan_rows(
+            self.rows.reshape(-1, self.alphabet_size), self.logits).tolist()
+        if bad_i >= 0:
+            raise InvalidInputError(self._where(bad_i, bad_j, "is not finite"))
         if self.logits:
             return
-        negative = rows < 0
-        if negative.any():
-            i, j = first_bad(negative)
-            raise InvalidInputError(self._where(i, j, "is negative"))
-        sums = rows.sum(axis=1, dtype=np.float64)
-        small = ~(sums > 1e-200)  # all zero (or too small to normalize)
-        if small.any():
-            i = int(np.argmax(small))
-            raise InvalidInputError(f"row {i} of the probabilities is all zero" if self.positional
+        if neg_i >= 0:
+            raise InvalidInputError(self._where(neg_i, neg_j, "is negative"))
+        if small >= 0:  # all zero (or too small to normalize)
+            raise InvalidInputError(f"row {small} of the probabilities is all zero" if self.positional
                                     else "the probabilities are all zero")
-        if not np.isfinite(sums).all():
-            i = int(np.argmax(~np.isfinite(sums)))
-            raise InvalidInputError(f"row {i} of the probabilities sums to infinity")
+        if infinite >= 0:
+            raise InvalidInputError(f"row {infinite} of the probabilities sums to infinity")
 
     def _where(self, i: int, j: int, what: str) -> str:
         value = float(self.rows.reshape(-1, self.alphabet_size)[i, j])  # repr: nan, not np.float64(nan)

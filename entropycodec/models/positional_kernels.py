@@ -327,3 +327,33 @@ def information_bits(fam, symbols, A, B, T, P, sf, si, out):
     for i in range(symbols.size):
         f, _ = interval(fam, i, np.int64(symbols[i]), symbols, A, B, T, P, sf, si)
         out[i] = scale - math.log2(f) if f > 0 else np.inf
+
+
+@njit(cache=True, nogil=True)
+def scan_rows(rows, logits):
+    """One pass over the (n, k) rows for what makes them invalid: [i, j] of the first value
+    that is not finite, [i, j] of the first negative one, the first row whose sum is not
+    above 1e-200, the first whose sum is infinite (-1: none; the last three only when
+    ``logits`` is False). Row sums are added left to right."""
+    out = np.full(6, -1, dtype=np.int64)
+    n, k = rows.shape
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            v = np.float64(rows[i, j])
+            if not np.isfinite(v):
+                if out[0] < 0:
+                    out[0] = i
+                    out[1] = j
+            elif v < 0 and out[2] < 0:
+                out[2] = i
+                out[3] = j
+            total += v
+        if out[0] >= 0:
+            return out  # a value that is not finite is reported first: stop here
+        if not logits:
+            if not total > 1e-200 and out[4] < 0:
+                out[4] = i
+            if not np.isfinite(total) and out[5] < 0:
+                out[5] = i
+    return out
