@@ -476,3 +476,18 @@ def test_joint_counts_leave_large_context_sets_to_the_sort():
     assert m.contexts == np.unique(context_ids(noise, 2, 256)).size > 60_000
     payload = context_encode(noise[:5000], 2)
     assert bytes(context_decode(payload, 5000, 2)) == noise[:5000].tobytes()
+
+
+def test_quantize_rows_is_quantize_counts_row_by_row():
+    from entropycodec.models.counts import quantize_counts
+    from entropycodec.models.quantize_kernels import quantize_rows
+
+    rng = np.random.default_rng(9)
+    rows = [np.minimum(rng.zipf(1.3, int(rng.integers(1, 60))), 10**6) for _ in range(300)]
+    rows += [np.array([1]), np.array([10**9, 1, 1]), np.array([3, 3, 3]), np.ones(256, np.int64)]
+    bits = [max(int(r.sum()).bit_length(), (r.size - 1).bit_length(), 1) for r in rows]
+    bits = [max(b, int(rng.integers(1, 21))) if i % 3 else b for i, b in enumerate(bits)]
+    bounds = np.cumsum([0] + [r.size for r in rows])
+    got = quantize_rows(np.concatenate(rows), bounds, np.array(bits))
+    for r, b, a, z in zip(rows, bits, bounds[:-1], bounds[1:]):
+        assert got[a:z].tolist() == quantize_counts(r, b).tolist()

@@ -156,20 +156,18 @@ class ContextModel(PositionalModel):
             weights[np.repeat(np.arange(contexts.size), np.diff(bounds)), sym] += counts
             rows[:] = _floor_rows(weights, m.scale_bits)
             m.row_bits[:] = m.scale_bits
-        for r in range(0 if floor else contexts.size):
-            c = np.zeros(k)
-            c[sym[bounds[r]:bounds[r + 1]]] = counts[bounds[r]:bounds[r + 1]]
-            if floor:
-                c = c + order0  # every symbol keeps a frequency: any data is codable
-                bits = m.scale_bits
-            else:
-                # a row of few counts is stored at a small scale (its counts nearly
-                # exactly), and widened to the model's scale for coding
-                total = int(c.sum())
-                distinct = int((c > 0).sum())
-                bits = min(m.scale_bits, max(total.bit_length(), (distinct - 1).bit_length(), 1))
-            m.row_bits[r] = bits
-            rows[r] = quantize_counts(c, bits) << (m.scale_bits - bits)
+        else:
+            # a row of few counts is stored at a small scale (its counts nearly exactly),
+            # and widened to the model's scale for coding; all rows quantized in one kernel
+            from entropycodec.models.quantize_kernels import quantize_rows
+
+            totals = np.add.reduceat(counts, bounds[:-1]).tolist() if contexts.size else []
+            distinct = np.diff(bounds).tolist()
+            m.row_bits[:] = [min(m.scale_bits, max(t.bit_length(), (d - 1).bit_length(), 1))
+                             for t, d in zip(totals, distinct)]
+            freqs = quantize_rows(counts, bounds, m.row_bits)
+            row_of = np.repeat(np.arange(contexts.size), distinct)
+            rows[row_of, sym] = freqs << (m.scale_bits - m.row_bits[row_of])
         m.contexts_ids = contexts
         m.rows = rows
         m.fallback = quantize_counts(order0, m.scale_bits) if floor else _uniform(k, M)
