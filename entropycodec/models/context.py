@@ -265,22 +265,9 @@ class ContextModel(PositionalModel):
         _varint(out, self.alphabet_size)
         out.append(self.scale_bits)
         _varint(out, self.contexts)
-        prev = 0
-        for r in range(self.contexts):
-            cid = int(self.contexts_ids[r])
-            _varint(out, cid - prev)
-            prev = cid
-            bits = int(self.row_bits[r])
-            row = self.rows[r] >> (self.scale_bits - bits)
-            listed = np.flatnonzero(row)
-            out.append(bits)
-            _varint(out, listed.size)
-            last = -1
-            for j in listed[:-1].tolist():
-                _varint(out, j - last - 1)
-                _varint(out, int(row[j]) - 1)
-                last = j
-            _varint(out, int(listed[-1]) - last - 1)  # its frequency is the rest
+        from entropycodec.models.context_description import describe_rows
+
+        out += describe_rows(self.contexts_ids, self.rows, self.row_bits, self.scale_bits).tobytes()
         if self.floor:
             _write_row(out, self.fallback, self.scale_bits)
         return bytes(out)
