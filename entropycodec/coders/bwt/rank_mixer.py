@@ -25,7 +25,8 @@ APM after the mixer (no gain); leaving the rank mantissa bits unmixed (about 15%
 0.03% larger on text, but 10% larger on kennedy.xls).
 
 Units: a probability row holds two 22-bit estimates of P(bit = 1) (rates 2**-4 and 2**-7
-once settled, faster while young: :mod:`.rank_coder`) and a count; a stretched value is
+once settled, faster while young: :mod:`.rank_coder`) and a count (the coarse and c0 rows
+use the fast one alone); a stretched value is
 ``ln(p / (1 - p)) * 256`` (cm's 12-bit STRETCH table of the row's top 12 bits); mixer
 weights carry 16 fractional bits; the mixed probability is 16-bit, from :data:`SQUASH16`,
 a table computed in exact decimal arithmetic (so every machine builds the same one). The
@@ -98,8 +99,9 @@ CRE_BASE = CZ_BASE + 256 * RB * ZB
 CKE_BASE = CRE_BASE + 256 * 4
 CKM_BASE = CKE_BASE + 256 * ZB * 8
 C_ROWS = CKM_BASE + 256 * 16
-# Mixer inputs: three rows of two estimates each, and a bias; one weight set per kind.
-N_INPUTS = 7
+# Mixer inputs: level 1's two estimates, the coarse and the c0 rows' one (their slow
+# estimates measured no gain and cost 12% of the time), and a bias; one weight set per kind.
+N_INPUTS = 5
 KINDS = 4  # "a run follows", run exponent, rank exponent, rank mantissa
 BIAS = 64  # the bias input, a stretched 0.25
 W_HALF = 1 << 15  # level 1 averages its two estimates: the mixer starts there
@@ -127,7 +129,7 @@ _ST = STRETCH.astype(np.int64)
 
 def new_state():
     """Fresh model: level 1's rows, the coarse rows, the c0 rows and the mixer weights."""
-    w = np.zeros((KINDS, N_INPUTS + 1), dtype=np.int32)
+    w = np.zeros((KINDS, N_INPUTS), dtype=np.int32)
     w[:, 0] = W_HALF
     w[:, 1] = W_HALF
     return new_tables(TABLE_ROWS), new_tables(Q_ROWS), new_tables(C_ROWS), w
@@ -135,12 +137,20 @@ def new_state():
 
 def state_bytes() -> int:
     """Bytes of the model's tables (what decoding allocates besides the block)."""
-    return 12 * (TABLE_ROWS + Q_ROWS + C_ROWS) + 4 * KINDS * (N_INPUTS + 1)
+    return 12 * (TABLE_ROWS + Q_ROWS + C_ROWS) + 4 * KINDS * N_INPUTS
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _update(t, row, bit):
-    _learn(t, row, bit, RATE_FAST, RATE_SLOW, FAST, SLOW)
+def _update_fast(t, row, bit):
+    """Level 1's update of a row's fast estimate alone (the coarse and c0 rows)."""
+    p = np.int64(t[row, 0])
+    target = np.int64(bit) << 22
+    count = t[row, 2]
+    if count < RATE_FAST.shape[0] - 1:
+        t[row, 0] = p + (((target - p) * RATE_FAST[count]) >> 16)
+        t[row, 2] = count + 1
+    else:
+        t[row, 0] = p + ((target - p) >> FAST)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -149,11 +159,9 @@ def _mbit(x1, x2, xc, sp, stream, t, q, c, w, kind, row, qrow, crow, bit, decode
     s0 = _ST[t[row, 0] >> 10]
     s1 = _ST[t[row, 1] >> 10]
     s2 = _ST[q[qrow, 0] >> 10]
-    s3 = _ST[q[qrow, 1] >> 10]
-    s4 = _ST[c[crow, 0] >> 10]
-    s5 = _ST[c[crow, 1] >> 10]
+    s3 = _ST[c[crow, 0] >> 10]
     dot = (s0 * w[kind, 0] + s1 * w[kind, 1] + s2 * w[kind, 2] + s3 * w[kind, 3]
-           + s4 * w[kind, 4] + s5 * w[kind, 5] + BIAS * w[kind, 6]) >> 16
+           + BIAS * w[kind, 4]) >> 16
     if dot > STRETCH_LIMIT:
         dot = STRETCH_LIMIT
     if dot < -STRETCH_LIMIT:
@@ -161,12 +169,12 @@ def _mbit(x1, x2, xc, sp, stream, t, q, c, w, kind, row, qrow, crow, bit, decode
     p16 = SQUASH16[dot + STRETCH_LIMIT]
     x1, x2, xc, sp, bit = _code_bit(x1, x2, xc, sp, stream, p16, bit, decode)
     err = (np.int64(bit) << 16) - p16
-    for i, s in enumerate((s0, s1, s2, s3, s4, s5, BIAS)):
+    for i, s in enumerate((s0, s1, s2, s3, BIAS)):
         v = np.int64(w[kind, i]) + ((s * err) >> 16)
         w[kind, i] = min(max(v, -WEIGHT_LIMIT), WEIGHT_LIMIT)
-    _update(t, row, bit)
-    _update(q, qrow, bit)
-    _update(c, crow, bit)
+    _learn(t, row, bit, RATE_FAST, RATE_SLOW, FAST, SLOW)
+    _update_fast(q, qrow, bit)
+    _update_fast(c, crow, bit)
     return x1, x2, xc, sp, bit
 
 
