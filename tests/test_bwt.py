@@ -170,7 +170,7 @@ def test_level2_exact_payload_sizes(name, size):
 
 def test_level2_logistic_table():
     """Built in exact decimal arithmetic: the same table on every machine (its CRC pinned)."""
-    t, mid = rm.SQUASH16, rm.STRETCH_LIMIT
+    t, mid = rm.SQUASH16.astype(np.int64), rm.STRETCH_LIMIT
     assert zlib.crc32(t.astype("<i8").tobytes()) == CRC_SQUASH16
     assert t[mid] == 32768 and t[mid + 256] == 47911  # 65536 / (1 + e**-1) = 47910.6
     assert (t[1:] >= t[:-1]).all() and t[0] >= 1 and t[-1] <= 65535

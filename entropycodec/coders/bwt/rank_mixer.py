@@ -123,8 +123,8 @@ def _squash16() -> np.ndarray:
     return table
 
 
-SQUASH16 = _squash16()
-_ST = STRETCH.astype(np.int64)
+SQUASH16 = _squash16().astype(np.uint16)
+_ST = STRETCH.astype(np.int16)  # small tables: they share L1 with the rows
 
 
 def new_state():
@@ -156,17 +156,17 @@ def _update_fast(t, row, bit):
 @njit(cache=True, nogil=True, inline="always")
 def _mbit(x1, x2, xc, sp, stream, t, q, c, w, kind, row, qrow, crow, bit, decode):
     """Code one decision with the mix of rows ``row`` (t), ``qrow`` (q), ``crow`` (c)."""
-    s0 = _ST[t[row, 0] >> 10]
-    s1 = _ST[t[row, 1] >> 10]
-    s2 = _ST[q[qrow, 0] >> 10]
-    s3 = _ST[c[crow, 0] >> 10]
+    s0 = np.int64(_ST[t[row, 0] >> 10])
+    s1 = np.int64(_ST[t[row, 1] >> 10])
+    s2 = np.int64(_ST[q[qrow, 0] >> 10])
+    s3 = np.int64(_ST[c[crow, 0] >> 10])
     dot = (s0 * w[kind, 0] + s1 * w[kind, 1] + s2 * w[kind, 2] + s3 * w[kind, 3]
            + BIAS * w[kind, 4]) >> 16
     if dot > STRETCH_LIMIT:
         dot = STRETCH_LIMIT
     if dot < -STRETCH_LIMIT:
         dot = -STRETCH_LIMIT
-    p16 = SQUASH16[dot + STRETCH_LIMIT]
+    p16 = np.int64(SQUASH16[dot + STRETCH_LIMIT])
     x1, x2, xc, sp, bit = _code_bit(x1, x2, xc, sp, stream, p16, bit, decode)
     err = (np.int64(bit) << 16) - p16
     for i, s in enumerate((s0, s1, s2, s3, BIAS)):
