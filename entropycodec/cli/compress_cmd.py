@@ -127,7 +127,7 @@ def compress(mode, flag_level, level, coder, block_size, to_stdout, output, keep
     Levels, as gzip's: -1 (--fast) order-0 rANS, the fastest; -2, -3 static
     order-1 and order-2 context models; -4, -5 the Burrows-Wheeler coder (1,
     4 MiB blocks); -6, the default, the same with mixed rank models (about 2%
-    smaller, half the decoding speed); -7, -8, -9 (--best) context mixing at
+    smaller, two thirds of the speed); -7, -8, -9 (--best) context mixing at
     memory levels 5, 6, 7. 'entropycodec info' shows each block's coder.
 
     On a terminal, a progress line appears once a file has taken a second.

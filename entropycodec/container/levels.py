@@ -10,7 +10,7 @@ level   each block is coded by                                       block size
         smaller of bwt and context mixing (cm level 3)
 5       bwt                                                          4 MiB
 6       bwt at its level 2 (mixed rank models: ~2.3% smaller, about  4 MiB
-        half the decoding speed); the default
+        two thirds of level 5's speed); the default
 7       context mixing (cm) at memory level 5                        4 MiB
 8       cm at memory level 6                                         4 MiB
 9       cm at memory level 7 (the cm default)                        4 MiB
@@ -65,7 +65,8 @@ LEVELS = {level.number: level for level in (
           small=(("cm", 3),)),
     Level(5, (("bwt", 1),), 4 * MIB, "Burrows-Wheeler coder, 4 MiB blocks",
           small=(("cm", 3),)),
-    # bwt's mixed entropy stage: ~2.3% smaller than level 5 on text, ~2x slower to decode
+    # bwt's mixed entropy stage: 2.3% smaller than level 5 on the text files, at 0.66x its
+    # decoding and 0.76x its coding speed (bench/results/levels.md)
     Level(6, (("bwt", 2),), 4 * MIB, "Burrows-Wheeler coder with mixed rank models, 4 MiB blocks",
           small=(("cm", 3),)),
     Level(7, (("cm", 5),), 4 * MIB, "context mixing, memory level 5"),

@@ -37,7 +37,7 @@ __all__ = ["DEFAULT_LEVEL", "LEVELS", "bwt_decode", "bwt_encode", "max_decoded_s
 
 #: the entropy stage: 1 move-to-front ranks, one adaptive probability per decision
 #: (:mod:`.rank_coder`); 2 move-to-front-2 ranks, three mixed predictions per decision
-#: (:mod:`.rank_mixer`: ~2.3% smaller on text, ~3.5x the modelling time)
+#: (:mod:`.rank_mixer`: ~2.3% smaller on text, ~2.5x the modelling time)
 LEVELS = range(1, 3)
 DEFAULT_LEVEL = 1
 
