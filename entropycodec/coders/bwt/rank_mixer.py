@@ -19,10 +19,12 @@ exponents, rank mantissas) and adds what level 1 forgets:
 
 Measured on the Canterbury and Large Canterbury text files (bench/results/levels.md): about
 2.3% smaller than level 1 (bible.txt 776.6 KB -> 758.9 KB), for about 2.5x level 1's
-modelling time (compression level 6 decodes at two thirds of level 5's speed). Tried and left out: the c0 rows alone (the coarse rows give as much), a
-hashed (c1, c0) context (0.3% more at 3 MB of tables, mostly cache misses: 2x slower), an
-APM after the mixer (no gain); leaving the rank mantissa bits unmixed (about 15% faster,
-0.03% larger on text, but 10% larger on kennedy.xls).
+modelling time (compression level 6 decodes at two thirds of level 5's speed). Tried and
+left out: the c0 rows alone (the coarse rows give as much), a hashed (c1, c0) context
+(0.3% more at 3 MB of tables, mostly cache misses: 2x slower), an APM after the mixer (no
+gain); leaving the rank mantissa bits unmixed (about 15% faster, 0.03% larger on text, but
+10% larger on kennedy.xls); the slow estimates of the coarse and c0 rows (no gain, 12% of
+the time).
 
 Units: a probability row holds two 22-bit estimates of P(bit = 1) (rates 2**-4 and 2**-7
 once settled, faster while young: :mod:`.rank_coder`) and a count (the coarse and c0 rows
