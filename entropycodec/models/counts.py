@@ -20,7 +20,6 @@ exchanges with heaps until none helps.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping
 
@@ -33,16 +32,6 @@ from entropycodec.measures import entropy, quantization_loss
 __all__ = ["FrequencyTable", "quantize_counts", "quantization_loss"]
 
 MAX_SCALE_BITS = 31
-
-
-def _gain_inc(c: float, f: int) -> float:
-    """Increase of sum c log2 f when f grows by one."""
-    return c * math.log2((f + 1) / f)
-
-
-def _loss_dec(c: float, f: int) -> float:
-    """Decrease of sum c log2 f when f shrinks by one (infinite at the floor f = 1)."""
-    return c * math.log2(f / (f - 1)) if f > 1 else math.inf
 
 
 def quantize_counts(counts, scale_bits: int) -> np.ndarray:
@@ -72,54 +61,12 @@ def quantize_counts(counts, scale_bits: int) -> np.ndarray:
             f"{nz.size} distinct symbols do not fit in 2**{scale_bits} = {total_freq} frequency "
             f"slots; use scale_bits >= {math.ceil(math.log2(nz.size))}"
         )
+    from entropycodec.models.quantize_kernels import refine  # numba: loaded on first use
+
     cz = c[nz]
     fz = np.maximum(1, np.floor(cz * (total_freq / cz.sum()))).astype(np.int64)
-    cl, fl = cz.tolist(), fz.tolist()
-
-    # Phase 1: reach the exact total with the cheapest single steps.
-    diff = total_freq - sum(fl)
-    if diff > 0:
-        heap = [(-_gain_inc(cl[i], fl[i]), i) for i in range(len(fl))]
-        heapq.heapify(heap)
-        for _ in range(diff):
-            _, i = heapq.heappop(heap)
-            fl[i] += 1
-            heapq.heappush(heap, (-_gain_inc(cl[i], fl[i]), i))
-    elif diff < 0:
-        heap = [(_loss_dec(cl[i], fl[i]), i) for i in range(len(fl)) if fl[i] > 1]
-        heapq.heapify(heap)
-        for _ in range(-diff):
-            _, j = heapq.heappop(heap)
-            fl[j] -= 1
-            if fl[j] > 1:
-                heapq.heappush(heap, (_loss_dec(cl[j], fl[j]), j))
-
-    # Phase 2: exchanges until no "+1 to i, -1 to j" improves the objective.
-    # Lazy heaps: an entry is current only if its value matches the live value.
-    inc = [(-_gain_inc(cl[i], fl[i]), i) for i in range(len(fl))]
-    dec = [(_loss_dec(cl[j], fl[j]), j) for j in range(len(fl)) if fl[j] > 1]
-    heapq.heapify(inc)
-    heapq.heapify(dec)
-    for _ in range(4 * len(fl) + 64):
-        while inc and -inc[0][0] != _gain_inc(cl[inc[0][1]], fl[inc[0][1]]):
-            heapq.heappop(inc)
-        while dec and dec[0][0] != _loss_dec(cl[dec[0][1]], fl[dec[0][1]]):
-            heapq.heappop(dec)
-        if not inc or not dec:
-            break
-        gain, i = -inc[0][0], inc[0][1]
-        loss, j = dec[0][0], dec[0][1]
-        if gain <= loss * (1 + 1e-12) or i == j:
-            break
-        fl[i] += 1
-        fl[j] -= 1
-        heapq.heappush(inc, (-_gain_inc(cl[i], fl[i]), i))
-        heapq.heappush(inc, (-_gain_inc(cl[j], fl[j]), j))
-        if fl[i] > 1:
-            heapq.heappush(dec, (_loss_dec(cl[i], fl[i]), i))
-        if fl[j] > 1:
-            heapq.heappush(dec, (_loss_dec(cl[j], fl[j]), j))
-    f[nz] = fl
+    refine(cz, fz, total_freq)  # the exact total, then the exchanges that lower the loss
+    f[nz] = fz
     return f
 
 

@@ -3,11 +3,11 @@
 :meth:`~entropycodec.models.context.ContextModel.fit` quantizes one row of counts per seen
 context (about 1,300 rows for a 4 MiB text block at order 2): through
 :func:`~entropycodec.models.counts.quantize_counts` that was ~75 us of Python per row,
-holding the GIL, so two threads coding level 3 ran at 1.4x one. :func:`quantize_rows`
-runs the same algorithm (the same floor start, the same two heap phases, the same
-tie-breaking by index and tolerance) on integer counts, whose sums are exact in any
-order, so its frequencies are those of ``quantize_counts`` (tests/test_models_context.py
-compares them row by row).
+holding the GIL, so two threads coding level 3 ran at 1.4x one. The algorithm's heap
+phases live here once (:func:`refine`, which ``quantize_counts`` calls too);
+:func:`quantize_rows` starts each row as ``quantize_counts`` does, from integer counts
+whose sums are exact in any order, so its frequencies are those of ``quantize_counts``
+(tests/test_models_context.py compares them row by row).
 
 >>> import numpy as np
 >>> quantize_rows(np.array([5, 2, 2, 1, 1, 10**7]), np.array([0, 4, 6]), np.array([4, 8])).tolist()
@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["quantize_rows"]
+__all__ = ["quantize_rows", "refine"]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -35,16 +35,26 @@ def _loss_dec(c, f):
     return c * math.log2(f / (f - 1)) if f > 1 else math.inf
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _dec_heap(cl, fl):
+    """Entries (loss of taking 1 from f_j, j) of every j that can give one (f_j > 1)."""
+    heap = [(0.0, 0)]
+    heap.pop()
+    for j in range(cl.shape[0]):
+        if fl[j] > 1:
+            heap.append((_loss_dec(cl[j], fl[j]), j))
+    heapq.heapify(heap)
+    return heap
+
+
 @njit(cache=True, nogil=True)
-def _quantize(cl, total_freq, out):
-    """counts.quantize_counts on the positive counts ``cl`` (float64), into ``out``."""
+def refine(cl, fl, total_freq):
+    """The two heap phases of :func:`~entropycodec.models.counts.quantize_counts`, in
+    place: frequencies ``fl`` (int64, each >= 1) of the positive counts ``cl`` (float64)
+    moved to sum to ``total_freq``, then exchanged while "+1 to i, -1 to j" lowers the KL
+    loss (ties broken by index, tolerance 1e-12, at most 4 m + 64 exchanges)."""
     m = cl.shape[0]
-    s = 0.0
-    for i in range(m):
-        s += cl[i]
-    fl = np.empty(m, dtype=np.int64)
-    for i in range(m):
-        fl[i] = max(1, np.int64(math.floor(cl[i] * (total_freq / s))))
+    # Phase 1: reach the exact total with the cheapest single steps.
     diff = total_freq - fl.sum()
     if diff > 0:
         heap = [(-_gain_inc(cl[i], fl[i]), i) for i in range(m)]
@@ -54,26 +64,16 @@ def _quantize(cl, total_freq, out):
             fl[i] += 1
             heapq.heappush(heap, (-_gain_inc(cl[i], fl[i]), i))
     elif diff < 0:
-        heap = [(0.0, 0)]
-        heap.pop()
-        for i in range(m):
-            if fl[i] > 1:
-                heap.append((_loss_dec(cl[i], fl[i]), i))
-        heapq.heapify(heap)
+        heap = _dec_heap(cl, fl)
         for _ in range(-diff):
             _, j = heapq.heappop(heap)
             fl[j] -= 1
             if fl[j] > 1:
                 heapq.heappush(heap, (_loss_dec(cl[j], fl[j]), j))
+    # Phase 2: exchanges. Lazy heaps: an entry is current only if its value is the live one.
     inc = [(-_gain_inc(cl[i], fl[i]), i) for i in range(m)]
-    dec = [(0.0, 0)]
-    dec.pop()
-    for j in range(m):
-        if fl[j] > 1:
-            dec.append((_loss_dec(cl[j], fl[j]), j))
     heapq.heapify(inc)
-    if len(dec) > 0:
-        heapq.heapify(dec)
+    dec = _dec_heap(cl, fl)
     for _ in range(4 * m + 64):
         while len(inc) > 0 and -inc[0][0] != _gain_inc(cl[inc[0][1]], fl[inc[0][1]]):
             heapq.heappop(inc)
@@ -93,8 +93,6 @@ def _quantize(cl, total_freq, out):
             heapq.heappush(dec, (_loss_dec(cl[i], fl[i]), i))
         if fl[j] > 1:
             heapq.heappush(dec, (_loss_dec(cl[j], fl[j]), j))
-    for i in range(m):
-        out[i] = fl[i]
 
 
 @njit(cache=True, nogil=True)
@@ -102,7 +100,12 @@ def _rows(counts, bounds, bits):
     out = np.zeros(counts.shape[0], dtype=np.int64)
     for r in range(bits.shape[0]):
         a, b = bounds[r], bounds[r + 1]
-        _quantize(counts[a:b].astype(np.float64), np.int64(1) << bits[r], out[a:b])
+        cl = counts[a:b].astype(np.float64)
+        total_freq = np.int64(1) << bits[r]
+        s = cl.sum()  # integer counts: exact in any order, as quantize_counts' numpy sum
+        for i in range(b - a):  # quantize_counts' start: floor of the scaled counts, >= 1
+            out[a + i] = max(1, np.int64(math.floor(cl[i] * (total_freq / s))))
+        refine(cl, out[a:b], total_freq)
     return out
 
 
