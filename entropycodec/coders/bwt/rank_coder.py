@@ -156,6 +156,46 @@ def _rbit(x1, x2, xc, sp, stream, tables, row, bit, decode):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _start(stream, decode):
+    """The coder's state (x1, x2, x, position) before the first decision: the decoder
+    starts with the stream's first 4 bytes in x."""
+    xc = np.int64(0)
+    sp = np.int64(0)
+    if decode:
+        for _ in range(4):
+            xc = (xc << 8) | _read(stream, sp)
+            sp += 1
+    return np.int64(0), np.int64(MASK32), xc, sp
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finish(decode, stream, sp, x1):
+    """A kernel's result: the decoder's bytes read; the encoder's bytes written after its
+    flush, one byte inside [x1, x2] once followed by zeros (the top bytes differ), or
+    OVERFLOW."""
+    if decode:
+        return sp
+    if sp >= stream.shape[0]:
+        return OVERFLOW
+    stream[sp] = (x1 >> 24) + 1
+    return sp + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _run_length_bits(x1, x2, xc, sp, stream, tables, rb, e, length, decode):
+    """The e bits of a run length below its leading 1, from the top (context: e and the
+    bit's position; the top one also the bucket of the rank before): the coder state and
+    the length (the decoder's decoded one)."""
+    value = 1
+    for j in range(e - 1, -1, -1):
+        top = rb + 1 if j == e - 1 else 0
+        row = RUN_M_BASE + (top * 32 + e) * 32 + j
+        x1, x2, xc, sp, b = _rbit(x1, x2, xc, sp, stream, tables, row, (length >> j) & 1, decode)
+        value = (value << 1) | b
+    return x1, x2, xc, sp, value
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _rank_bucket(r):
     e = 0
     while (r >> (e + 1)) != 0 and e < RB - 1:
@@ -177,14 +217,7 @@ def code_ranks(decode, ranks, stream, tables):
     ``ranks.shape[0]`` ranks from ``stream`` into ``ranks`` (returns bytes read including
     the zero bytes read past the end, or CORRUPT / TRUNCATED)."""
     n = ranks.shape[0]
-    x1 = np.int64(0)
-    x2 = np.int64(MASK32)
-    xc = np.int64(0)
-    sp = np.int64(0)
-    if decode:
-        for _ in range(4):
-            xc = (xc << 8) | _read(stream, sp)
-            sp += 1
+    x1, x2, xc, sp = _start(stream, decode)
     limit = stream.shape[0] + DECODER_LOOKAHEAD
     rb = 0  # bucket of the last rank
     rb_prev = 0  # bucket of the rank before it
@@ -216,12 +249,7 @@ def code_ranks(decode, ranks, stream, tables):
                 if not more:
                     break
                 e += 1
-            value = 1
-            for j in range(e - 1, -1, -1):
-                top = rb + 1 if j == e - 1 else 0
-                row = RUN_M_BASE + (top * 32 + e) * 32 + j
-                x1, x2, xc, sp, b = _rbit(x1, x2, xc, sp, stream, tables, row, (length >> j) & 1, decode)
-                value = (value << 1) | b
+            x1, x2, xc, sp, value = _run_length_bits(x1, x2, xc, sp, stream, tables, rb, e, length, decode)
             if decode:
                 if value > n - pos:
                     return CORRUPT  # a run past the block's end
@@ -255,13 +283,7 @@ def code_ranks(decode, ranks, stream, tables):
         rb = _rank_bucket(node)
         zb = zb_now
         after_run = False
-    if decode:
-        return sp
-    # flush: one byte inside [x1, x2] once followed by zeros (the top bytes differ)
-    if sp >= stream.shape[0]:
-        return OVERFLOW
-    stream[sp] = (x1 >> 24) + 1
-    return sp + 1
+    return _finish(decode, stream, sp, x1)
 
 
 @njit(cache=True, nogil=True)
@@ -271,14 +293,7 @@ def code_bytes(decode, data, stream, tables):
     8 decisions down a bit tree, most significant bit first. Same results as
     :func:`code_ranks` (bytes written or OVERFLOW; bytes read or TRUNCATED)."""
     n = data.shape[0]
-    x1 = np.int64(0)
-    x2 = np.int64(MASK32)
-    xc = np.int64(0)
-    sp = np.int64(0)
-    if decode:
-        for _ in range(4):
-            xc = (xc << 8) | _read(stream, sp)
-            sp += 1
+    x1, x2, xc, sp = _start(stream, decode)
     limit = stream.shape[0] + DECODER_LOOKAHEAD
     for pos in range(n):
         if decode and sp > limit:
@@ -291,9 +306,4 @@ def code_bytes(decode, data, stream, tables):
             node = (node << 1) | b
         if decode:
             data[pos] = node - 256
-    if decode:
-        return sp
-    if sp >= stream.shape[0]:
-        return OVERFLOW
-    stream[sp] = (x1 >> 24) + 1
-    return sp + 1
+    return _finish(decode, stream, sp, x1)

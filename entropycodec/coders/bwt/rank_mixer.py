@@ -59,26 +59,24 @@ from entropycodec.coders.bwt.rank_coder import (
     CORRUPT,
     DECODER_LOOKAHEAD,
     FAST,
-    MASK32,
-    OVERFLOW,
     RANK_E_BASE,
     RANK_M_BASE,
     RATE_FAST,
     RATE_SLOW,
     RB,
     RUN_E_BASE,
-    RUN_M_BASE,
     SLOW,
     TABLE_ROWS,
     TRUNCATED,
     Z_BASE,
     ZB,
     _code_bit,
+    _finish,
     _learn,
     _rank_bucket,
-    _rbit,
-    _read,
     _run_bucket,
+    _run_length_bits,
+    _start,
     new_tables,
 )
 from entropycodec.coders.cm.tables import STRETCH
@@ -187,14 +185,7 @@ def code_mixed(decode, symbols, stream, t, q, c, w):
     (returns bytes read including the zero bytes read past the end, or CORRUPT /
     TRUNCATED). ``t, q, c, w``: :func:`new_state`."""
     n = symbols.shape[0]
-    x1 = np.int64(0)
-    x2 = np.int64(MASK32)
-    xc = np.int64(0)
-    sp = np.int64(0)
-    if decode:
-        for _ in range(4):
-            xc = (xc << 8) | _read(stream, sp)
-            sp += 1
+    x1, x2, xc, sp = _start(stream, decode)
     limit = stream.shape[0] + DECODER_LOOKAHEAD
     order = np.arange(256, dtype=np.int64)  # the move-to-front-2 list
     c0 = np.int64(0)  # the previous symbol
@@ -233,12 +224,7 @@ def code_mixed(decode, symbols, stream, t, q, c, w):
                 if not more:
                     break
                 e += 1
-            value = 1
-            for j in range(e - 1, -1, -1):
-                top = rb + 1 if j == e - 1 else 0
-                row = RUN_M_BASE + (top * 32 + e) * 32 + j
-                x1, x2, xc, sp, b = _rbit(x1, x2, xc, sp, stream, t, row, (length >> j) & 1, decode)
-                value = (value << 1) | b
+            x1, x2, xc, sp, value = _run_length_bits(x1, x2, xc, sp, stream, t, rb, e, length, decode)
             if decode:
                 if value > n - pos:
                     return CORRUPT
@@ -292,9 +278,4 @@ def code_mixed(decode, symbols, stream, t, q, c, w):
         rb = _rank_bucket(node)
         zb = zb_now
         after_run = False
-    if decode:
-        return sp
-    if sp >= stream.shape[0]:
-        return OVERFLOW
-    stream[sp] = (x1 >> 24) + 1
-    return sp + 1
+    return _finish(decode, stream, sp, x1)
