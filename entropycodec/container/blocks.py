@@ -220,9 +220,9 @@ def _lower_bound(arr: np.ndarray, coder: str, param: int) -> float:
 
         return BLOCK_HEADER.size + predicted_bytes(arr, param)
     if coder == AUTO:
-        counts = np.bincount(arr, minlength=256).astype(np.float64)
-        counts = counts[counts > 0]
-        return BLOCK_HEADER.size + float(-(counts * np.log2(counts / arr.size)).sum()) / 8
+        from entropycodec.measures import entropy
+
+        return BLOCK_HEADER.size + arr.size * entropy(_counts(arr, None)) / 8
     return 0.0
 
 
