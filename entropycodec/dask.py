@@ -462,7 +462,12 @@ def _predicted_bits(order0: np.ndarray, coder: str) -> int:
     freqs = quantize_counts(q, scale)
     nz = c > 0
     ideal = float((c[nz] * (scale - np.log2(freqs[nz]))).sum())
-    flush = spec.implementation().HEADER_BYTES if coder == "rans" else RANGE_FLUSH_BYTES
+    if coder == "rans":
+        from entropycodec.coders.rans_streams import flush_bytes
+
+        flush = flush_bytes(n)
+    else:
+        flush = RANGE_FLUSH_BYTES
     model = StaticModel(BYTE_ALPHABET, freqs, scale)
     return 8 * (math.ceil(ideal / 8) + flush) + header_bits_for(coder, model, BYTE_ALPHABET)
 

@@ -176,8 +176,8 @@ def _frequency_block(coder: str, data: np.ndarray, scale_bits: int) -> tuple[Blo
     desc = encode_frequencies(model.freqs, scale_bits)
     payload = CODERS[coder].encode(data, model)
     stored = desc + payload
-    header = BlockHeader(CODER_IDS[coder], 0, len(desc), data.size, len(payload),
-                         zlib.crc32(data), zlib.crc32(stored))
+    header = BlockHeader(CODER_IDS[coder], CODERS[coder].stream_layout or 0, len(desc), data.size,
+                         len(payload), zlib.crc32(data), zlib.crc32(stored))
     return header, stored
 
 

@@ -68,6 +68,9 @@ class CoderSpec:
     learning_part: str | None = None  # "learned" coders: the report's name for what learning costs
     summary: str = ""
     block_only: bool = False  # a block coder of the .ec container only (not an encode() coder)
+    # coders whose payload has layouts (rans): the newest, which blocks are written with and
+    # name in their parameter byte; decode(..., layout=N) reads layouts 0..N
+    stream_layout: int | None = None
 
     def implementation(self):
         """The implementation module (imported on first use)."""
@@ -88,10 +91,12 @@ class CoderSpec:
     def encode(self, indices, model) -> bytes:
         return getattr(self.implementation(), self.encode_name)(indices, model)
 
-    def decode(self, payload, n: int, model, *, out=None):
+    def decode(self, payload, n: int, model, *, out=None, **layout):
         """``n`` indices decoded from ``payload``; into ``out`` when given (a writable
-        contiguous array of ``n`` indices, filled completely)."""
-        return getattr(self.implementation(), self.decode_name)(payload, n, model, out=out)
+        contiguous array of ``n`` indices, filled completely). ``layout=N`` for a coder
+        with a :attr:`stream_layout`."""
+        return getattr(self.implementation(), self.decode_name)(payload, n, model, out=out,
+                                                                **layout)
 
 
 CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
@@ -102,7 +107,7 @@ CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
     CoderSpec("arithmetic", 3, "arithmetic", "arithmetic_encode", "arithmetic_decode",
               "frequencies", auto_order=2, summary="range coder (arithmetic coding) with a static model"),
     CoderSpec("rans", 4, "rans", "rans_encode", "rans_decode", "frequencies", auto_order=1,
-              summary="interleaved rANS with a static model"),
+              stream_layout=1, summary="interleaved rANS with a static model"),
     CoderSpec("adaptive", 5, "adaptive", "adaptive_encode", "adaptive_decode", "learned",
               learning_part="adaptation", summary="adaptive order-0 range coder (learns while coding)"),
     CoderSpec("cm", 6, "cm", "cm_encode", "cm_decode", "learned", bytes_only=True,

@@ -4,7 +4,7 @@ Its level is the model's order. The block is fitted its own
 :class:`~entropycodec.models.context.ContextModel`, and the payload carries the model's
 description (docs/format.md, "Context model description") before the range-coded
 symbols (the per-position range coder of :mod:`.positional`, whose flush costs a few
-bytes where rANS's four lane states cost 32)::
+bytes, as rANS's one lane does)::
 
     payload = LEB128(len(description)) description range-coded bytes
 

@@ -4,8 +4,8 @@
 :func:`~entropycodec.coders.arithmetic.arithmetic_encode` (and their decoders) come
 here when their model is a :class:`~entropycodec.models.positional.PositionalModel`
 (``model.positional`` is true). The streams are those of the static coders:
-rANS writes its four lane states and then 32-bit words, the range coder one
-lane; the kernels are in :mod:`.positional_kernels`.
+rANS writes its lane states and then 32-bit words (:mod:`.rans_streams`), the
+range coder one lane; the kernels are in :mod:`.positional_kernels`.
 
 >>> import numpy as np
 >>> from entropycodec.models.positional import Categorical
@@ -21,11 +21,10 @@ import numpy as np
 
 from entropycodec.coders import positional_kernels as pkern
 from entropycodec.coders.checks import check_count, index_dtype, output_array, raise_for_status
-from entropycodec.errors import CorruptDataError, ModelError, TruncatedDataError
+from entropycodec.coders.rans_streams import LAYOUT, encode_lanes, read_states, start_state
+from entropycodec.errors import CorruptDataError, ModelError
 
 __all__ = ["positional_decode", "positional_encode"]
-
-RANS_HEADER_BYTES = 32  # four 64-bit lane states
 
 
 def _indices(indices, model) -> np.ndarray:
@@ -38,21 +37,22 @@ def _indices(indices, model) -> np.ndarray:
     return np.ascontiguousarray(idx)
 
 
-def positional_encode(coder: str, indices, model) -> bytes:
+def positional_encode(coder: str, indices, model, *, layout: int = LAYOUT) -> bytes:
     """Code ``indices`` (0..k-1, one per position of ``model``) with ``coder`` ("rans" or
-    "arithmetic")."""
+    "arithmetic"; ``layout``: rANS's, :mod:`.rans_streams`)."""
     idx = _indices(indices, model)
     model.check_length(idx.size)
     if idx.size == 0:
         return b""
     fam, A, B, T, P = model.kernel_arguments(idx.size)
     if coder == "rans":
-        out = np.empty(idx.size + 8, dtype=np.uint32)  # <= 1 word per symbol + 4 states
-        start = pkern.kernels(fam)[0](idx, A, B, T, P, out)
-        if start < 0:
-            raise ModelError(f"symbol index {int(idx[-1 - start])} at position {-1 - start} "
+        kernel = pkern.kernels(fam)[0]
+        payload = encode_lanes(lambda out, xs: kernel(idx, A, B, T, P, out, xs), idx.size, layout,
+                               int(P[0]))
+        if not isinstance(payload, bytes):
+            raise ModelError(f"symbol index {int(idx[-1 - payload])} at position {-1 - payload} "
                              "has probability 0 in the model")
-        return out[start:].astype("<u4", copy=False).tobytes()
+        return payload
     scale = int(P[0])
     out = np.empty(idx.size * ((scale + 7) // 8) + 8, dtype=np.uint8)
     size = pkern.kernels(fam)[2](idx, A, B, T, P, out)
@@ -62,7 +62,8 @@ def positional_encode(coder: str, indices, model) -> bytes:
     return out[1:size].tobytes()
 
 
-def positional_decode(coder: str, payload, n: int, model, *, out=None) -> np.ndarray:
+def positional_decode(coder: str, payload, n: int, model, *, out=None,
+                      layout: int = LAYOUT) -> np.ndarray:
     """Decode ``n`` indices coded by :func:`positional_encode` with the same model."""
     n = check_count(n)
     model.check_length(n)
@@ -74,13 +75,9 @@ def positional_decode(coder: str, payload, n: int, model, *, out=None) -> np.nda
         return out
     fam, A, B, T, P = model.kernel_arguments(n)
     if coder == "rans":
-        if len(data) < RANS_HEADER_BYTES:
-            raise TruncatedDataError(f"rANS: payload of {len(data)} bytes has no room for states")
-        if len(data) % 4:
-            raise CorruptDataError("rANS: payload length is not 32 + a multiple of 4 bytes")
-        nwords = len(data) // 4
-        words = np.frombuffer(data, dtype="<u4").astype(np.uint32)
-        status = pkern.kernels(fam)[1](words, nwords, n, A, B, T, P, out)
+        states, words, nwords = read_states(data, n, layout, int(P[0]))
+        status = pkern.kernels(fam)[1](words, nwords, n, A, B, T, P, out, states,
+                                       start_state(layout, int(P[0])))
         raise_for_status(status, "rANS decoder")
         return out
     status = pkern.kernels(fam)[3](np.frombuffer(data, dtype=np.uint8), n, A, B, T, P, out)

@@ -1,8 +1,8 @@
 """Numba kernels of rANS and the range coder for per-position models.
 
-The streams are exactly those of the static kernels (:mod:`.rans_kernels`: four
-interleaved lanes, 64-bit states, 32-bit words; :mod:`.range_kernels`: one lane,
-the stream :class:`~entropycodec.coders.arithmetic.ArithmeticEncoder` writes);
+The streams are exactly those of the static kernels (:mod:`.rans_kernels`:
+interleaved lanes of 64-bit states, 32-bit words, laid out as :mod:`.rans_streams`
+says; :mod:`.range_kernels`: one lane, the stream :class:`~entropycodec.coders.arithmetic.ArithmeticEncoder` writes);
 only where a symbol's frequency comes from differs. Instead of a table, each
 position asks the model's kernels (:func:`entropycodec.models.positional_kernels.interval`
 and ``lookup``), so a new kind of model needs no code here.
@@ -22,7 +22,6 @@ from entropycodec.coders.range_kernels import (
     CORRUPT,
     FF_START,
     INITIAL_RANGE,
-    OK,
     SHIFT_MASK,
     TOP,
     TRUNCATED,
@@ -32,7 +31,7 @@ from entropycodec.coders.range_kernels import (
     start_code,
     udiv64,
 )
-from entropycodec.coders.rans_kernels import LANES, RANS_L, STATE_MAX
+from entropycodec.coders.rans_kernels import RANS_L, final_status
 from entropycodec.models.positional_kernels import interval, lookup
 
 __all__ = ["kernels"]
@@ -52,70 +51,65 @@ def kernels(family: int):
 
 def _make(FAM):
     @njit(cache=True, nogil=True)
-    def rans_encode_reverse(symbols, A, B, T, P, out):
-        """rANS-encode ``symbols`` last to first; the index of the first word of ``out``, or
-        -(1 + t) when the symbol at position t has frequency 0 there."""
+    def rans_encode_reverse(symbols, A, B, T, P, out, xs):
+        """rANS-encode ``symbols`` last to first from the lane states ``xs`` (as
+        :func:`.rans_kernels.encode_reverse`: the index of the first word of ``out``, or
+        -(1 + t) when the symbol at position t has frequency 0 there, or -(2 + n))."""
         scale = P[0]
         k = max(A.shape[1], T.shape[1])
         sf = np.empty((3, k + 8), dtype=np.float64)  # scratch of the row rules
         si = np.empty(k, dtype=np.int64)
+        n = symbols.size
+        lmask = xs.size - 1
         pos = out.size
-        xs = np.full(LANES, RANS_L, dtype=np.int64)
+        checked = False
         x_unit = (RANS_L >> scale) << 32
         total = np.int64(1) << scale
-        for t in range(symbols.size - 1, -1, -1):
+        for t in range(n - 1, -1, -1):
             f, c = interval(FAM, t, np.int64(symbols[t]), symbols, A, B, T, P, sf, si)
             if f <= 0:
                 return -(1 + t)
-            x = xs[t & 3]
+            x = xs[t & lmask]
             # renormalize so that C(s, x) < 2**63; a certain symbol (f = M) leaves x as it is
             if f < total and x >= x_unit * f:
+                if not checked:
+                    for lane in range(min(xs.size, t)):
+                        if xs[lane] < RANS_L:
+                            return -(2 + n)
+                    checked = True
                 pos -= 1
                 out[pos] = x & 0xFFFFFFFF
                 x >>= 32
-            xs[t & 3] = ((x // f) << scale) + (x % f) + c  # x = C(s, x)
-        for lane in range(LANES - 1, -1, -1):
-            out[pos - 1] = xs[lane] >> 32
-            out[pos - 2] = xs[lane] & 0xFFFFFFFF
-            pos -= 2
+            xs[t & lmask] = ((x // f) << scale) + (x % f) + c  # x = C(s, x)
         return pos
 
 
     @njit(cache=True, nogil=True)
-    def rans_decode(words, nwords, n, A, B, T, P, out):
-        """Decode ``n`` symbols into ``out``; a status code (as :func:`.rans_kernels.decode`)."""
-        if nwords < 2 * LANES:
-            return TRUNCATED
+    def rans_decode(words, nwords, n, A, B, T, P, out, xs, start):
+        """Decode ``n`` symbols into ``out`` from the flushed lane states ``xs``; a status
+        code (as :func:`.rans_kernels.decode`)."""
         scale = P[0]
         k = max(A.shape[1], T.shape[1])
         sf = np.empty((3, k + 8), dtype=np.float64)  # scratch of the row rules
         si = np.empty(k, dtype=np.int64)
-        xs = np.empty(LANES, dtype=np.int64)
-        for lane in range(LANES):
-            x = np.int64(words[2 * lane]) | (np.int64(words[2 * lane + 1]) << 32)
-            if x < RANS_L or x > STATE_MAX:
-                return CORRUPT
-            xs[lane] = x
-        pos = 2 * LANES
+        lmask = xs.size - 1
+        pos = 0
+        starved = False
         mask = (np.int64(1) << scale) - 1
         for t in range(n):
-            x = xs[t & 3]
+            x = xs[t & lmask]
             m = x & mask
             s, f, c = lookup(FAM, t, m, out, A, B, T, P, sf, si)
             x = f * (x >> scale) + m - c  # x = D(x)
             if x < RANS_L:
-                if pos >= nwords:
-                    return TRUNCATED
-                x = (x << 32) | np.int64(words[pos])
-                pos += 1
-            xs[t & 3] = x
+                if pos < nwords:
+                    x = (x << 32) | np.int64(words[pos])
+                    pos += 1
+                else:
+                    starved = True
+            xs[t & lmask] = x
             out[t] = s
-        if pos != nwords:
-            return CORRUPT
-        for lane in range(LANES):
-            if xs[lane] != RANS_L:
-                return CORRUPT
-        return OK
+        return final_status(xs, pos, nwords, starved, start)
 
 
     @njit(cache=True, nogil=True)

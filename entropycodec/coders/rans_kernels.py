@@ -1,13 +1,14 @@
-"""Numba kernels for interleaved rANS: 4 lanes of 64-bit states, 32-bit words.
+"""Numba kernels for interleaved rANS: 1 to 32 lanes of 64-bit states, 32-bit words.
 
-The layout and the math are explained in :mod:`entropycodec.coders.rans`, whose
+The layouts and the math are explained in :mod:`entropycodec.coders.rans`, whose
 ``rans_encode_reference`` / ``rans_decode_reference`` (plain division, one
 symbol at a time) are these kernels' pure-Python twins and test oracle.
 
-Symbol t belongs to lane t % 4. The decoder walks t = 0, 1, ..., n - 1; the
+Symbol t belongs to lane t % lanes. The decoder walks t = 0, 1, ..., n - 1; the
 encoder walks t = n - 1, ..., 0 and writes words backwards, so the decoder
 reads them forwards. States are int64 (they stay below 2**63), so numba never
-mixes signed and unsigned types.
+mixes signed and unsigned types. The lane states are passed in and out as an
+array: the caller chooses the starting states and writes the final ones.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 OK = 0
-CORRUPT = 1  # a final state is not RANS_L, or words are left over
+CORRUPT = 1  # a final state is not where the lanes started, or words are left over
 TRUNCATED = 2  # the decoder needed more words than the payload has
 
 RANS_L = 1 << 31  # lower bound of the normalization interval [L, 2**32 * L) = [2**31, 2**63)
-LANES = 4
+LANES = 4  # the lanes of layout 0, and of layout 1 from WIDE_MIN symbols on
 STATE_MAX = (1 << 63) - 1  # int64 maximum; a state never reaches it (x < 2**63)
 
 # Columns of the encoder table (one row per symbol, one cache line apart at most).
@@ -86,81 +87,113 @@ def encoder_table(freqs, cumulative, scale_bits):
     return table
 
 
+_KERNELS = {}
+
+
+def kernels(lanes: int):
+    """(encode_reverse, decode) for ``lanes`` interleaved states (a power of two), each
+    compiled with its lane count as a constant: measured on bible.txt, 4 lanes decode at
+    527 MB/s, and at 395 MB/s with the count read at run time."""
+    if lanes not in _KERNELS:
+        _KERNELS[lanes] = _make(lanes)
+    return _KERNELS[lanes]
+
+
+def _make(LANE_COUNT):
+    LANE_MASK = LANE_COUNT - 1
+
+    @njit(cache=True, nogil=True)
+    def encode_reverse(indices, table, out, xs):
+        """rANS-encode ``indices`` (last symbol first) into the tail of ``out``; return
+        the index of the first word written.
+
+        ``xs`` holds one state per lane (symbol t goes to lane t % lanes), set by the
+        caller to the lanes' starting states, and ends holding their final states:
+        the caller writes them in front of the words (the flush). ``out`` is a uint32
+        array of at least len(indices) + 2 * lanes words (a symbol emits at most one
+        word). Return -(1 + t) when the symbol at position t has frequency 0 (x_max = 0
+        in ``table``), and -(2 + len(indices)) when lanes that start below L cannot be
+        used: a lane still below L when the first word is written would make the
+        decoder read a word the encoder never wrote for it (the caller then starts
+        every lane at L; see :mod:`entropycodec.coders.rans_streams`).
+
+        The lanes live in a small array indexed by t % lanes rather than in variables
+        with the loop unrolled by hand: numba compiles this plain loop to faster code
+        (measured 383 vs 318 MB/s on bible.txt).
+        """
+        n = indices.size
+        states = xs.copy()  # a local array: stores to ``out`` cannot alias it
+        pos = out.size
+        checked = False  # set at the first word: every lane that codes again is >= L then
+        for t in range(n - 1, -1, -1):
+            s = indices[t]
+            x = states[t & LANE_MASK]
+            if table[s, X_MAX] == 0:
+                return -(1 + t)
+            if x >= table[s, X_MAX]:  # renormalize: emit the low word
+                if not checked:
+                    for lane in range(min(LANE_COUNT, t)):
+                        if states[lane] < RANS_L:
+                            return -(2 + n)
+                    checked = True
+                pos -= 1
+                out[pos] = x & 0xFFFFFFFF
+                x >>= 32
+            q = mulhi64(x, table[s, RCP]) >> table[s, RCP_SHIFT]  # q = x // freq
+            states[t & LANE_MASK] = x + table[s, BIAS] + q * table[s, CMPL]  # x = C(s, x)
+        xs[:] = states
+        return pos
+
+    @njit(cache=True, nogil=True)
+    def decode(words, nwords, n, slot, freqs, cumulative, scale_bits, out, xs, start):
+        """Decode ``n`` symbols into ``out``; return a status code.
+
+        ``words`` is the stream of 32-bit words (after the flushed states) with at
+        least one zero word after its ``nwords`` real ones; ``xs`` holds the flushed
+        states, one per lane, each checked by the caller to lie in [0, 2**63). A state
+        below L after D takes the next word if one is left: a lane that started below L
+        reads none until the encoder had written one (its words come last). After D,
+        x >= 2**(31 - scale_bits) * f when it had been >= L, so one word brings it
+        back to >= L.
+
+        The renormalization is branchless (the word is loaded every time, and
+        consumed only when x < L and one is left): its branch is taken about once per
+        32 / H0 symbols at random, and avoiding the mispredictions measured 429 vs 260
+        MB/s on bible.txt. The verdict is :func:`final_status`'s (``start``: where
+        the layout starts its lanes).
+        """
+        pos = 0
+        mask = (1 << scale_bits) - 1
+        starved = False
+        for t in range(n):
+            x = xs[t & LANE_MASK]
+            m = x & mask
+            s = slot[m]
+            x = freqs[s] * (x >> scale_bits) + m - cumulative[s]  # x = D(x)
+            w = np.int64(words[pos])
+            low = x < RANS_L
+            more = pos < nwords
+            starved |= low and not more
+            take = low and more
+            x = ((x << 32) | w) if take else x
+            pos += take
+            xs[t & LANE_MASK] = x
+            out[t] = s
+        return final_status(xs, pos, nwords, starved, start)
+
+    return encode_reverse, decode
+
+
 @njit(cache=True, nogil=True)
-def encode_reverse(indices, table, out):
-    """rANS-encode ``indices`` (last symbol first); return the index of the first word.
-
-    ``out`` is a uint32 array of at least len(indices) + 2 * LANES words (a symbol
-    emits at most one word); the stream is out[start:] with the four final
-    states in its first 8 words (lane 0 first, each low word first). A symbol
-    with frequency 0 (x_max = 0 in ``table``) stops the kernel, which then
-    returns -(1 + its position).
-
-    The lanes live in a small array indexed by t % 4 rather than in four
-    variables with the loop unrolled by hand: numba compiles this plain loop
-    to faster code (measured 383 vs 318 MB/s on bible.txt).
-    """
-    pos = out.size
-    xs = np.full(LANES, RANS_L, dtype=np.int64)  # every lane starts at L
-    for t in range(indices.size - 1, -1, -1):
-        s = indices[t]
-        x = xs[t & 3]
-        if table[s, X_MAX] == 0:
-            return -(1 + t)
-        if x >= table[s, X_MAX]:  # renormalize: emit the low word
-            pos -= 1
-            out[pos] = x & 0xFFFFFFFF
-            x >>= 32
-        q = mulhi64(x, table[s, RCP]) >> table[s, RCP_SHIFT]  # q = x // freq
-        xs[t & 3] = x + table[s, BIAS] + q * table[s, CMPL]  # x = C(s, x)
-    for lane in range(LANES - 1, -1, -1):  # flush: lane 0 ends up first in the stream
-        out[pos - 1] = xs[lane] >> 32
-        out[pos - 2] = xs[lane] & 0xFFFFFFFF
-        pos -= 2
-    return pos
-
-
-@njit(cache=True, nogil=True)
-def decode(words, nwords, n, slot, freqs, cumulative, scale_bits, out):
-    """Decode ``n`` symbols into ``out``; return a status code.
-
-    ``words`` is the stream as uint32 with at least one zero word after its
-    ``nwords`` real ones; the first 8 words are the states. Each state is
-    checked to lie in [L, 2**63) first, which keeps every later state there:
-    after D, x >= 2**(31 - scale_bits) >= 2**7, so one word always brings it
-    back to >= L.
-
-    The renormalization is branchless (the word is loaded every time, and
-    consumed only when x < L): its branch is taken about once per 32 / H0
-    symbols at random, and avoiding the mispredictions measured 429 vs 260
-    MB/s on bible.txt.
-    """
-    if nwords < 2 * LANES:
-        return TRUNCATED
-    xs = np.empty(LANES, dtype=np.int64)
-    for lane in range(LANES):
-        x = np.int64(words[2 * lane]) | (np.int64(words[2 * lane + 1]) << 32)
-        if x < RANS_L or x > STATE_MAX:
-            return CORRUPT
-        xs[lane] = x
-    pos = 2 * LANES
-    mask = (1 << scale_bits) - 1
-    for t in range(n):
-        x = xs[t & 3]
-        m = x & mask
-        s = slot[m]
-        x = freqs[s] * (x >> scale_bits) + m - cumulative[s]  # x = D(x)
-        w = np.int64(words[pos])
-        low = x < RANS_L
-        x = ((x << 32) | w) if low else x
-        pos += low
-        if pos > nwords:
-            return TRUNCATED
-        xs[t & 3] = x
-        out[t] = s
-    if pos < nwords:
-        return CORRUPT  # words left over
-    for lane in range(LANES):
-        if xs[lane] != RANS_L:  # the encoder starts every lane at L
-            return CORRUPT
-    return OK
+def final_status(xs, pos, nwords, starved, start):
+    """The decoder's verdict. OK when every word was used and every lane ended where the
+    encoder started them all: at ``start`` (layout 1: M = 2**scale_bits; layout 0: L), or
+    at L (layout 1's fallback) without ever lacking a word. A lane that lacked one in a
+    stream whose lanes start at L means the payload was cut short."""
+    first = xs[0]
+    same = pos == nwords
+    for lane in range(xs.size):
+        same = same and xs[lane] == first
+    if same and (first == start or first == RANS_L) and not (first == RANS_L and starved):
+        return OK
+    return TRUNCATED if starved and start == RANS_L else CORRUPT

@@ -30,7 +30,7 @@ import zlib
 
 import numpy as np
 
-from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id, get
+from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id
 from entropycodec.container.format import BLOCK_HEADER, MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
 from entropycodec.container.levels import LADDER, LEVELS, SMALL_BLOCK, check_level
 from entropycodec.container.modeldesc import (
@@ -66,13 +66,15 @@ AUTO = "auto"
 # the alphabet of every block: bytes (the adaptive coder's model is over 256 symbols)
 BYTE_SYMBOLS = 256
 # bytes the range coder writes beyond the symbols' information: a few bytes of ``low``
-# in each of its two lanes plus lane 0's length (rANS: its flushed lane states)
+# in each of its two lanes plus lane 0's length (rANS: rans_streams.flush_bytes)
 RANGE_FLUSH_BYTES = 6
 
 
-def _flush_bytes(name: str) -> int:
+def _flush_bytes(name: str, n: int) -> int:
     if name == "rans":
-        return get("rans").implementation().HEADER_BYTES
+        from entropycodec.coders.rans_streams import flush_bytes
+
+        return flush_bytes(n)
     return RANGE_FLUSH_BYTES
 
 
@@ -190,7 +192,8 @@ def _counts(arr, counts):
 def _static_cost_bytes(model, counts, name: str) -> float:
     nz = counts > 0
     bits = float((counts[nz] * (model.scale_bits - np.log2(model.freqs[nz]))).sum())
-    return bits / 8 + _flush_bytes(name) + frequency_description_size(model.freqs, model.scale_bits)
+    return (bits / 8 + _flush_bytes(name, int(counts.sum()))
+            + frequency_description_size(model.freqs, model.scale_bits))
 
 
 def _auto_choose(arr, counts):
@@ -266,7 +269,7 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     if coder != "raw" and len(model) + len(payload) >= n:
         spec, model, payload, param = CODERS["raw"], b"", arr.tobytes(), 0
     if not spec.has_level:
-        param = 0
+        param = spec.stream_layout or 0
     stored = model + payload if model else payload
     header = BlockHeader(spec.coder_id, param, len(model), n, len(payload),
                          zlib.crc32(arr), zlib.crc32(stored))
@@ -391,6 +394,16 @@ _new_bytes.restype = ctypes.py_object
 _new_bytes.argtypes = (ctypes.c_char_p, ctypes.c_ssize_t)
 
 
+def _layout(spec, header: BlockHeader) -> dict:
+    """``{"layout": N}`` for a coder whose payloads have layouts (named by the block's
+    parameter byte), else nothing."""
+    if spec.stream_layout is None:
+        return {}
+    if header.coder_param > spec.stream_layout:
+        raise CorruptDataError(f"{spec.name} block of unknown layout {header.coder_param}")
+    return {"layout": header.coder_param}
+
+
 def decode_block(header: BlockHeader, stored, *, memlimit: int | None = None) -> bytes:
     """The original bytes of a block from its validated header and its stored bytes.
 
@@ -415,7 +428,7 @@ def decode_block(header: BlockHeader, stored, *, memlimit: int | None = None) ->
             model = _decoding_model(spec, bytes(view[:header.model_size]), header.coder_param)
             check_decode_memory(header, memlimit, getattr(model, "scale_bits", 0))
             out, target = _writable_bytes(n)
-            spec.decode(view[header.model_size:], n, model, out=target)
+            spec.decode(view[header.model_size:], n, model, out=target, **_layout(spec, header))
         except CorruptDataError:
             raise
         except (EntropyCodecError, ValueError, IndexError, KeyError, OverflowError,

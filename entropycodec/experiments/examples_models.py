@@ -32,11 +32,11 @@ decoder computes the same predictions):
     (2320, True)
     >>> r = ec.analyze(labels, model=q)
     >>> {c: round(a.overhead_bits["termination"], 1) for c, a in r.coders.items()}
-    {'arithmetic': -5.5, 'rans': 234.5}
+    {'arithmetic': -5.5, 'rans': 26.5}
 
 (The range coder may end a few bits below the sum of -log2 q_i: it sends the shortest
-value inside its final interval. rANS flushes four 64-bit lane states: 256 bits, which
-a message this short notices.)
+value inside its final interval. rANS codes this short message in one lane, which starts
+at M = 2**20 and flushes its state in whole bytes: about 26 bits.)
 
 A model that is always right costs almost nothing; uniform predictions cost log2 K bits
 per label; the labels' own marginal costs H(P):
@@ -117,8 +117,9 @@ A default run (seed 0), bits per held-out label:
 H(P) of the held-out labels is 3.32173 bits (the classes are nearly balanced: log2 10 =
 3.32193), the cost of coding them with their own marginal and no input. The arithmetic coder
 stays within a few bytes of the loss curve (its termination: 32 bits or less, over 540
-labels 0.06 bits per label at most); rANS flushes four 64-bit lane states, about 0.36 bits
-per label on so short a message, which the figure's right panel shows.
+labels 0.06 bits per label at most); rANS spends about 26 bits more (its one lane starts at
+M = 2**20 and is flushed in whole bytes), 0.05 bits per label, which the figure's right
+panel shows.
 
 ### `entropycodec experiment ngram`: an order-k model of one text coding another
 

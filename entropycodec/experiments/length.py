@@ -125,12 +125,12 @@ def length_table(result: dict) -> str:
     >>> print(length_table(run_length(max_n=20, coders=("rans", "adaptive"))))
     fixed cost: (header + termination) / n, bits per symbol
             n        rans    adaptive
-           10    34.02905           -
-           20    16.15356           -
+           10    12.42905           -
+           20     6.15356           -
     total overhead: (total bits - n H(P^)) / n, bits per symbol
             n        rans    adaptive
-           10    34.02905     3.62905
-           20    16.15356     2.15356
+           10    12.42905     3.62905
+           20     6.15356     2.15356
     -: no separate fixed cost (adaptive learns its model while coding): see the total overhead
     """
     pts = result["points"]
