@@ -329,15 +329,17 @@ def _model_weights(model, alphabet: Alphabet) -> tuple[Alphabet, np.ndarray]:
 
 def build_model(data, model=None):
     """(alphabet, indices, counts, Q) for ``data`` under ``model`` (None: Q = P)."""
+    from entropycodec.models.histogram_kernels import index_counts
+
     alphabet = BYTE_ALPHABET if is_byte_data(data) else Alphabet.from_symbols(data)
     if model is None:
         idx = alphabet.to_indices(data)
-        counts = np.bincount(idx, minlength=len(alphabet)).astype(np.int64)
+        counts = index_counts(idx, len(alphabet))
         q = counts.astype(np.float64)
         return alphabet, idx, counts, q / max(q.sum(), 1)
     m_alpha, w = _model_weights(model, alphabet)
     idx = m_alpha.to_indices(data)
-    counts = np.bincount(idx, minlength=len(m_alpha))
+    counts = index_counts(idx, len(m_alpha))
     return m_alpha, idx, counts, w / w.sum()
 
 

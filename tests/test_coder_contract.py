@@ -409,7 +409,8 @@ def _check_block_payload(packed: bytes, block, original: bytes) -> None:
     else:
         assert desc == b""
         model = block.coder_param if spec.has_level else len(BYTE_ALPHABET)
-    assert spec.encode(np.frombuffer(original, dtype=np.uint8), model) == payload
+    layout = {} if spec.stream_layout is None else {"layout": block.coder_param}
+    assert spec.encode(np.frombuffer(original, dtype=np.uint8), model, **layout) == payload
 
 
 @pytest.mark.parametrize("coder", CONTAINER_CODERS)

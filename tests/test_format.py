@@ -24,7 +24,7 @@ from entropycodec.errors import CorruptDataError, InvalidInputError, LimitExceed
 DATA = b"abracadabra" * 4
 GOLDEN_HUFFMAN = bytes.fromhex(
     "8945430a010000004000150a"                                  # stream header
-    "02000a002c0000000c000000eb87feef79d9f7591577bba9"          # block header
+    "02010a002c0000000c000000eb87feef79d9f7594df7597e"          # block header (layout 1)
     "02046162636472133330"                                      # code lengths
     "4eac9c9d59393ab2727564e0"                                  # payload
     "000001000000"  "2c00000000000000" "eb87feef" "4330c68b"    # end marker
@@ -46,7 +46,7 @@ def test_stream_header_fields():
 def test_block_header_fields():
     stream = entropycodec.compress(DATA, coder="huffman")
     cid, param, model, orig, payload, dcrc, scrc, check = struct.unpack("<BBHIIIII", stream[12:36])
-    assert (cid, param, orig) == (fmt.CODER_IDS["huffman"], 0, len(DATA))
+    assert (cid, param, orig) == (fmt.CODER_IDS["huffman"], 1, len(DATA))  # layout 1
     assert dcrc == zlib.crc32(DATA)
     stored = stream[36:36 + model + payload]
     assert scrc == zlib.crc32(stored)

@@ -193,3 +193,90 @@ def test_encoder_refuses_words_the_decoder_cannot_read():
 def test_table_of_a_certain_symbol_has_zero_information():
     row = HuffmanCode.from_frequencies({"A": 1}).table()[0]
     assert math.copysign(1, row["information_bits"]) == 1
+
+
+# -- four streams (Huff0's 4X layout) -------------------------------------------------------
+
+def test_four_streams_golden_bytes_and_layout():
+    code = HuffmanCode.from_frequencies(ABCD)
+    payload = code.encode("ABCAADABCA", streams=4)
+    # sizes 1, 1, 1 (little-endian uint32), then ABC | AAD | ABC | A, each zero-padded
+    assert payload.hex() == "010000000100000001000000" "58" "38" "58" "00"
+    assert code.decode(payload, 10, streams=4) == list("ABCAADABCA")
+    assert code.encode("", streams=4) == b"" and code.decode(b"", 0, streams=4) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(min_size=0, max_size=5000), st.sampled_from([None, 9, 12, 14, 15]))
+def test_four_streams_round_trip_random_bytes(data, limit):
+    code = HuffmanCode.from_data(data or b"x", max_length=limit)
+    assume_ok = code.max_length <= 15
+    if not assume_ok:
+        with pytest.raises(InvalidInputError, match="four streams"):
+            code.encode(data, streams=4)
+        return
+    payload = code.encode(data, streams=4)
+    assert code.decode(payload, len(data), streams=4) == data
+    seg = (len(data) + 3) // 4
+    parts = [code.encode(data[j * seg:(j + 1) * seg]) for j in range(4)]
+    assert payload == (b"".join(len(p).to_bytes(4, "little") for p in parts[:3]) + b"".join(parts)
+                       if data else b"")
+
+
+@pytest.mark.parametrize("path", corpus_params(ALL_CORPUS_FILES))
+def test_four_streams_corpus_round_trip(path):
+    data = path.read_bytes()
+    code = HuffmanCode.from_data(data, max_length=15)
+    payload = code.encode(data, streams=4)
+    assert code.decode(payload, len(data), streams=4) == data
+    assert len(payload) - len(code.encode(data)) <= 12 + 3  # the jump table, three paddings
+
+
+def test_four_streams_truncation_and_bad_jump_tables():
+    data = bytes(np.random.default_rng(7).choice(list(b"abcdefgh"), 3000,
+                                                 p=[.4, .2, .1, .1, .08, .06, .04, .02]))
+    code = HuffmanCode.from_data(data)
+    payload = code.encode(data, streams=4)
+    for cut in range(len(payload)):
+        with pytest.raises(CorruptDataError):  # TruncatedDataError or a bad code word
+            code.decode(payload[:cut], len(data), streams=4)
+    huge = (2**32 - 1).to_bytes(4, "little") + payload[4:]
+    with pytest.raises(TruncatedDataError, match="jump table"):
+        code.decode(huge, len(data), streams=4)
+    with pytest.raises(InvalidInputError, match="streams must be 1 or 4"):
+        code.encode(data, streams=2)
+
+
+def test_registry_layout_one_uses_four_streams_from_65536_symbols():
+    from entropycodec.coders.huffman import FOUR_STREAMS_MIN, huffman_decode, huffman_encode
+
+    data = np.frombuffer(b"abracadabra, " * 6000, dtype=np.uint8)  # 78,000 symbols
+    code = HuffmanCode.from_data(data.tobytes())
+    assert FOUR_STREAMS_MIN == 65536 <= data.size
+    four, one = huffman_encode(data, code, layout=1), huffman_encode(data, code)
+    assert four == code.encode(data, streams=4) and one == code.encode(data)
+    assert bytes(huffman_decode(four, data.size, code, layout=1)) == data.tobytes()
+    short = data[:1000]
+    assert huffman_encode(short, code, layout=1) == code.encode(short)
+    blob = ec.compress(data.tobytes(), coder="huffman")  # an .ec block: layout 1, four streams
+    assert ec.decompress(blob) == data.tobytes() and four in blob
+
+
+def test_container_reads_one_stream_blocks_of_layout_zero():
+    import dataclasses
+    import zlib
+
+    from entropycodec.container.blocks import decode_block, encode_block
+    from entropycodec.container.format import BLOCK_HEADER, unpack_block_header
+
+    data = b"abracadabra, " * 6000
+    block = encode_block(data, "huffman")
+    header = unpack_block_header(block[:BLOCK_HEADER.size], 1 << 20)
+    desc = block[BLOCK_HEADER.size:BLOCK_HEADER.size + header.model_size]
+    assert header.coder_param == 1
+    one = HuffmanCode.from_data(data, max_length=15).encode(data)  # as written before
+    old = dataclasses.replace(header, coder_param=0, payload_size=len(one),
+                              stored_crc=zlib.crc32(desc + one))
+    assert decode_block(old, desc + one) == data
+    with pytest.raises(CorruptDataError, match="unknown layout 2"):
+        decode_block(dataclasses.replace(header, coder_param=2), block[BLOCK_HEADER.size:])

@@ -68,8 +68,9 @@ class CoderSpec:
     learning_part: str | None = None  # "learned" coders: the report's name for what learning costs
     summary: str = ""
     block_only: bool = False  # a block coder of the .ec container only (not an encode() coder)
-    # coders whose payload has layouts (rans): the newest, which blocks are written with and
-    # name in their parameter byte; decode(..., layout=N) reads layouts 0..N
+    # coders whose payload has layouts (huffman: one or four streams; rans: its lanes): the
+    # newest, which blocks are written with and name in their parameter byte;
+    # encode(..., layout=N) writes and decode(..., layout=N) reads layouts 0..N
     stream_layout: int | None = None
 
     def implementation(self):
@@ -88,8 +89,10 @@ class CoderSpec:
             return alphabet_size
         return model
 
-    def encode(self, indices, model) -> bytes:
-        return getattr(self.implementation(), self.encode_name)(indices, model)
+    def encode(self, indices, model, **layout) -> bytes:
+        """``indices`` coded with ``model``; ``layout=N`` for a coder with a
+        :attr:`stream_layout` (its library default otherwise)."""
+        return getattr(self.implementation(), self.encode_name)(indices, model, **layout)
 
     def decode(self, payload, n: int, model, *, out=None, **layout):
         """``n`` indices decoded from ``payload``; into ``out`` when given (a writable
@@ -103,7 +106,7 @@ CODERS: dict[str, CoderSpec] = {spec.name: spec for spec in (
     CoderSpec("raw", 1, None, None, None, "none", bytes_only=True,
               summary="stored bytes (a block that would not shrink)"),
     CoderSpec("huffman", 2, "huffman", "huffman_encode", "huffman_decode", "code", auto_order=0,
-              summary="canonical Huffman code, whole bits per symbol"),
+              stream_layout=1, summary="canonical Huffman code, whole bits per symbol"),
     CoderSpec("arithmetic", 3, "arithmetic", "arithmetic_encode", "arithmetic_decode",
               "frequencies", auto_order=2, summary="range coder (arithmetic coding) with a static model"),
     CoderSpec("rans", 4, "rans", "rans_encode", "rans_decode", "frequencies", auto_order=1,

@@ -128,11 +128,17 @@ def _encode_with(spec, arr, counts, param, prepared=None) -> tuple[bytes, bytes]
     if kind == "learned":
         return b"", spec.encode(arr, spec.entry_model(param, BYTE_SYMBOLS))
     counts = _counts(arr, counts)
+    layout = _write_layout(spec)
     if kind == "code":
         code = prepared if prepared is not None else _huffman_code(counts)
-        return encode_code_lengths(code.lengths_array), spec.encode(arr, code)
+        return encode_code_lengths(code.lengths_array), spec.encode(arr, code, **layout)
     model = prepared if prepared is not None else _static_model(counts, arr.size)
-    return encode_frequencies(model.freqs, model.scale_bits), spec.encode(arr, model)
+    return encode_frequencies(model.freqs, model.scale_bits), spec.encode(arr, model, **layout)
+
+
+def _write_layout(spec) -> dict:
+    """``{"layout": N}``, the newest layout, for a coder whose payloads have layouts."""
+    return {} if spec.stream_layout is None else {"layout": spec.stream_layout}
 
 
 def _decoding_model(spec, model_desc: bytes, param: int):
@@ -198,8 +204,12 @@ def _static_cost_bytes(model, counts, name: str) -> float:
 
 def _auto_choose(arr, counts):
     """(coder name, prepared model) with the smallest predicted size among the candidates."""
+    from entropycodec.coders.huffman import JUMP_TABLE_BYTES, streams_for
+
     code = _huffman_code(counts)
     huff = (code.cost_bits(counts) + 7) // 8 + len(encode_code_lengths(code.lengths_array))
+    if streams_for(arr.size, CODERS["huffman"].stream_layout) == 4:
+        huff += JUMP_TABLE_BYTES + 2  # and each stream's last byte: about half of one padded
     best = (huff, "huffman", code)
     model = _static_model(counts, arr.size)
     for name in AUTO_CANDIDATES[1:]:
@@ -284,7 +294,9 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
 # place; the range coders copy it once; rANS copies it and pads it into 32-bit words; cm
 # copies it and makes that writable; bwt makes one writable copy.
 PAYLOAD_COPIES = {"raw": 0, "huffman": 0, "arithmetic": 1, "rans": 2, "adaptive": 1, "cm": 2, "bwt": 1, "context": 1}
-HUFFMAN_TABLE_BYTES = 64 << 10  # 2**12-entry look-up tables (symbol, length, packed) + canonical arrays
+# 2**12-entry look-up tables (symbol, length, packed) + canonical arrays, and the four-stream
+# decoder's 2**15 uint16 entries
+HUFFMAN_TABLE_BYTES = 128 << 10
 ADAPTIVE_TABLE_BYTES = 16 << 10  # a Fenwick tree over 256 symbols (cm: its kernel's state)
 MODEL_BYTES = 128 << 10  # a static model's frequency and cumulative tables, and kernel state
 # The frequency coders' tables have 2**scale_bits slots. rANS keeps one byte per slot (its

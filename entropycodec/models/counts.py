@@ -119,7 +119,9 @@ class FrequencyTable:
         if alphabet is None:
             alphabet = Alphabet.from_symbols(data)
         if alphabet.is_bytes and is_byte_data(data):
-            return cls(alphabet, np.bincount(as_byte_array(data), minlength=256))
+            from entropycodec.models.histogram_kernels import byte_histogram
+
+            return cls(alphabet, byte_histogram(as_byte_array(data)))
         idx = alphabet.to_indices(data)
         return cls(alphabet, np.bincount(idx, minlength=len(alphabet)))
 

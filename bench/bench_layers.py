@@ -1,0 +1,172 @@
+"""Benchmark: what do the layers between a kernel and the user cost?
+
+Question: on bible.txt, one thread, with the kernels warm, how much of a coder's
+kernel speed reaches a user through each entry point: the coder's module function
+(``rans_encode``, ``HuffmanCode.encode``, ...), the sequence API
+(``entropycodec.encode``/``decode``), and the file API (``compress``/``decompress``
+with that coder)? Target (issue 14): each entry point within 15% of its kernel's own
+speed.
+
+Method: each kernel runs on arrays prepared outside the timing (its model built,
+its tables and output allocated); each entry point runs as a user calls it, model
+building, checks and CRCs included. Every measurement is the best of ``--rounds``
+calls, and the calls of one coder alternate between its layers, so that a busy
+moment of the machine hits all of them alike. Ratio = entry point time / kernel
+time (1.15 is the target's limit).
+
+Usage: python bench/bench_layers.py [--rounds N]
+Writes bench/results/layers.json and bench/results/layers.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from benchlib import corpus_file, write_results
+
+import entropycodec as ec
+from entropycodec.coders import rans_kernels as rk
+from entropycodec.coders.arithmetic import arithmetic_decode, arithmetic_encode
+from entropycodec.coders.huffman import HuffmanCode
+from entropycodec.coders.rans import rans_decode, rans_encode
+from entropycodec.coders.rans_streams import lanes_for, read_states, start_state
+from entropycodec.models.counts import FrequencyTable
+
+TARGET = 1.15  # an entry point may take at most 15% longer than its kernel
+
+
+def interleaved_best(fns: dict, rounds: int) -> dict:
+    """Best seconds of each function, the functions called in turn, ``rounds`` times."""
+    for fn in fns.values():
+        fn()
+    best = dict.fromkeys(fns, float("inf"))
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
+def rans_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
+    model = FrequencyTable.from_data(data).quantize(16)  # what encode() builds
+    n, scale = data.size, model.scale_bits
+    freqs = model.freqs.astype(np.int64)
+    cumulative = np.concatenate(([0], np.cumsum(freqs)))
+    table, slot = rk.encoder_table(freqs, cumulative, scale), model.slot_table()
+    encode_kernel, decode_kernel = rk.kernels(lanes_for(n))
+    out = np.empty(n + 8, dtype=np.uint32)
+    start = np.full(lanes_for(n), start_state(1, scale), dtype=np.int64)
+    payload = rans_encode(data, model)
+    states, words, nwords = read_states(payload, n, 1, scale)
+    symbols = np.empty(n, dtype=np.uint8)
+    enc, blob = ec.encode(raw, coder="rans"), ec.compress(raw, coder="rans")
+    encode = interleaved_best({
+        "kernel": lambda: encode_kernel(data, table, out, start.copy()),
+        "rans_encode": lambda: rans_encode(data, model),
+        "entropycodec.encode": lambda: ec.encode(raw, coder="rans"),
+        "compress": lambda: ec.compress(raw, coder="rans"),
+    }, rounds)
+    decode = interleaved_best({
+        "kernel": lambda: decode_kernel(words, nwords, n, slot, freqs, cumulative, scale,
+                                        symbols, states.copy(), start_state(1, scale)),
+        "rans_decode": lambda: rans_decode(payload, n, model),
+        "entropycodec.decode": lambda: ec.decode(enc),
+        "decompress": lambda: ec.decompress(blob),
+    }, rounds)
+    return {"encode": encode, "decode": decode}
+
+
+def huffman_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
+    from entropycodec.coders.huffman_kernels import decode_short_kernel, encode_kernel
+
+    code = HuffmanCode.from_data(data, max_length=12)
+    codes = np.array(code._codes, dtype=np.uint64)
+    out = np.empty((data.size * code.max_length + 7) // 8 + 8, dtype=np.uint8)
+    payload = code.encode(data)
+    buf = np.frombuffer(payload, dtype=np.uint8)
+    tables = code._decode_tables()
+    symbols = np.empty(data.size, dtype=np.uint8)
+    enc, blob = ec.encode(raw, coder="huffman"), ec.compress(raw, coder="huffman")
+    encode = interleaved_best({
+        "kernel": lambda: encode_kernel(data, codes, code.lengths_array, out),
+        "HuffmanCode.encode": lambda: code.encode(data),
+        "entropycodec.encode": lambda: ec.encode(raw, coder="huffman"),
+        "compress": lambda: ec.compress(raw, coder="huffman"),
+    }, rounds)
+    decode = interleaved_best({
+        "kernel": lambda: decode_short_kernel(buf, data.size, tables.packed, tables.table_bits,
+                                              symbols),
+        "HuffmanCode.decode": lambda: code.decode(payload, data.size),
+        "entropycodec.decode": lambda: ec.decode(enc),
+        "decompress": lambda: ec.decompress(blob),
+    }, rounds)
+    return {"encode": encode, "decode": decode}
+
+
+def range_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
+    model = FrequencyTable.from_data(data).quantize(16)
+    payload = arithmetic_encode(data, model)
+    enc, blob = ec.encode(raw, coder="arithmetic"), ec.compress(raw, coder="arithmetic")
+    encode = interleaved_best({
+        "arithmetic_encode": lambda: arithmetic_encode(data, model),
+        "entropycodec.encode": lambda: ec.encode(raw, coder="arithmetic"),
+        "compress": lambda: ec.compress(raw, coder="arithmetic"),
+    }, rounds)
+    decode = interleaved_best({
+        "arithmetic_decode": lambda: arithmetic_decode(payload, data.size, model),
+        "entropycodec.decode": lambda: ec.decode(enc),
+        "decompress": lambda: ec.decompress(blob),
+    }, rounds)
+    return {"encode": encode, "decode": decode}
+
+
+def run(rounds: int) -> dict:
+    path = corpus_file("large", "bible.txt")
+    raw = path.read_bytes()
+    data = np.frombuffer(raw, dtype=np.uint8)
+    coders = {"rans": rans_layers(data, raw, rounds), "huffman": huffman_layers(data, raw, rounds),
+              "arithmetic": range_layers(data, raw, rounds)}
+    rows = []
+    for coder, ways in coders.items():
+        for way, layers in ways.items():
+            base_name = next(iter(layers))
+            base = layers[base_name]
+            for name, seconds in layers.items():
+                rows.append({"coder": coder, "way": way, "layer": name, "seconds": seconds,
+                             "mb_per_s": data.size / seconds / 1e6,
+                             "ratio_to_first": seconds / base, "first": base_name,
+                             "met": seconds / base <= TARGET if name != base_name else None})
+    return {"params": {"file": path.name, "bytes": data.size, "rounds": rounds, "target": TARGET},
+            "rows": rows}
+
+
+def to_markdown(res: dict) -> str:
+    p = res["params"]
+    lines = ["# Layers between the kernels and the user (generated by bench/bench_layers.py; "
+             "do not edit)", "",
+             f"File: `{p['file']}` ({p['bytes']:,} bytes), one thread, best of {p['rounds']} "
+             "calls taken in turn with the other layers of the same coder.", "",
+             f"Ratio: the layer's time over the first row's (the kernel with everything prepared; "
+             f"for the range coder, `arithmetic_encode`/`arithmetic_decode`). Target: at most "
+             f"{p['target']}.", "",
+             "| coder | way | layer | MB/s | ratio | met |", "|---|---|---|---:|---:|---|"]
+    for r in res["rows"]:
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['coder']} | {r['way']} | {r['layer']} | {r['mb_per_s']:.1f} | "
+                     f"{r['ratio_to_first']:.2f} | {met} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args(argv)
+    res = run(args.rounds)
+    write_results("layers", res, to_markdown(res))
+
+
+if __name__ == "__main__":
+    main()
