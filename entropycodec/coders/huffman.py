@@ -309,7 +309,11 @@ class HuffmanCode:
 
     def encode_indices(self, idx: np.ndarray, *, streams: int = 1) -> bytes:
         """Like :meth:`encode`, for an array of alphabet indices."""
-        from entropycodec.coders.huffman_kernels import encode_kernel
+        from entropycodec.coders.huffman_kernels import (
+            MAX_FAST_ENCODE_LENGTH,
+            encode_fast,
+            encode_kernel,
+        )
 
         if streams == 4:
             return self._encode_4x(idx)
@@ -325,7 +329,11 @@ class HuffmanCode:
             raise ModelError("an empty code cannot encode any symbol")
         codes = np.array(self._codes, dtype=np.uint64)
         out = np.empty((idx.size * self.max_length + 7) // 8 + 8, dtype=np.uint8)
-        total_bits = encode_kernel(idx, codes, self.lengths_array, out)
+        if self.max_length <= MAX_FAST_ENCODE_LENGTH:
+            kernel = encode_fast(min(4, MAX_FAST_ENCODE_LENGTH // max(self.max_length, 1)))
+        else:
+            kernel = encode_kernel
+        total_bits = kernel(idx, codes, self.lengths_array, out)
         if total_bits < 0:
             raise ModelError(f"symbol {self.symbols[idx[-total_bits - 1]]!r} has no code word")
         return out[: (total_bits + 7) // 8].tobytes()

@@ -6,6 +6,8 @@ padded with zero bits.
 
 Encoder: a 64-bit accumulator takes whole code words and spills 32 bits at a
 time, so a word of up to 32 bits always fits (longer words are split in two).
+:func:`encode_fast`, used for words of up to 56 bits, writes the same bytes with
+one unaligned 8-byte store per few words instead (``store_be64``).
 
 Decoder: a 64-bit window, top-aligned, refilled byte by byte to at least 57
 valid bits. The first ``table_bits`` bits index a table holding (symbol,
@@ -292,3 +294,67 @@ def _make_4x(K):
         return OK, -1
 
     return decode
+
+
+@intrinsic
+def store_be64(typingctx, arr, index, value):
+    """Write the uint64 ``value`` big-endian into the 8 bytes of the uint8 array ``arr``
+    from ``index`` on (one byte swap and an unaligned store; the caller keeps
+    index + 8 <= arr.size)."""
+    sig = types.void(arr, index, value)
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        ptr = builder.bitcast(builder.gep(array.data, [args[1]]), ir.IntType(64).as_pointer())
+        bswap = builder.module.declare_intrinsic("llvm.bswap", [ir.IntType(64)])
+        builder.store(builder.call(bswap, [args[2]]), ptr, align=1)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+MAX_FAST_ENCODE_LENGTH = 56  # K words of up to 56 // K bits and 7 pending bits fit 63 bits
+_FAST_ENCODERS = {}
+
+
+def encode_fast(per_store: int):
+    """An encoder that writes the same bytes as :func:`encode_kernel` with one 8-byte
+    store per ``per_store`` words (1..4; words of up to 56 // per_store bits): no
+    branch on the accumulator's fill. bible.txt: 804 MB/s against 548 (12-bit words,
+    4 per store), 710 against 544 (15-bit, 3)."""
+    if per_store not in _FAST_ENCODERS:
+        _FAST_ENCODERS[per_store] = _make_fast_encoder(per_store)
+    return _FAST_ENCODERS[per_store]
+
+
+def _make_fast_encoder(K):
+    @njit(cache=True, nogil=True)
+    def encode(indices, codes, lengths, out):
+        """As :func:`encode_kernel` (bits written, or -(1 + t) for a symbol of length 0);
+        ``out`` needs ceil(total_bits / 8) + 8 bytes. After each group of K words the
+        accumulator's whole bytes are stored at once (its low bits: nacc of them, at
+        most 63) and the 0-7 bits of the last partial byte stay in it."""
+        acc = np.uint64(0)
+        nacc = 0
+        pos = 0
+        n = indices.size
+        t = 0
+        while t < n:
+            stop = min(t + K, n)
+            for u in range(t, stop):
+                s = indices[u]
+                length = np.int64(lengths[s])
+                if length == 0:
+                    return -(1 + u)
+                acc = (acc << np.uint64(length)) | codes[s]
+                nacc += length
+            t = stop
+            store_be64(out, pos, (acc << np.uint64(63 - nacc)) << np.uint64(1))
+            pos += nacc >> 3
+            nacc &= 7
+            acc &= (np.uint64(1) << np.uint64(nacc)) - np.uint64(1)
+        if nacc:
+            store_be64(out, pos, (acc << np.uint64(63 - nacc)) << np.uint64(1))
+        return 8 * pos + nacc
+
+    return encode
