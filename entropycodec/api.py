@@ -450,7 +450,10 @@ def compress(data, level: int | None = None, *, coder: str | None = None,
     comp = Compressor(level, coder=coder, block_size=block_size, threads=threads,
                       compresslevel=compresslevel, preset=preset, format=format, check=check,
                       filters=filters)
-    return comp.compress(data) + comp.flush()
+    data = _as_data(data, "compress()")
+    comp._flushed = True
+    writer = comp._writer
+    return b"".join((writer.write(data, last=True), writer.finish()))
 
 
 def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | None = None,

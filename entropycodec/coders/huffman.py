@@ -339,13 +339,30 @@ class HuffmanCode:
         return out[: (total_bits + 7) // 8].tobytes()
 
     def _encode_4x(self, idx: np.ndarray) -> bytes:
+        from entropycodec.coders.huffman_kernels import encode_fast
+
         self._table_4x()  # refuse a code the four-stream decoder cannot read
         if idx.size == 0:
             return b""
+        if not self.lengths_array.any():
+            raise ModelError("an empty code cannot encode any symbol")
+        # the four streams are written one after the other into one buffer (each kernel
+        # may write 8 bytes past its stream's end: the next stream overwrites them)
+        kernel = encode_fast(min(4, 56 // self.max_length))
+        codes = np.array(self._codes, dtype=np.uint64)
+        out = np.empty(JUMP_TABLE_BYTES + (idx.size * self.max_length + 7) // 8 + 4 + 8,
+                       dtype=np.uint8)
         seg = (idx.size + 3) // 4
-        parts = [self.encode_indices(idx[j * seg:(j + 1) * seg]) for j in range(4)]
-        sizes = np.array([len(p) for p in parts[:3]], dtype="<u4")
-        return sizes.tobytes() + b"".join(parts)
+        pos, sizes = JUMP_TABLE_BYTES, []
+        for j in range(4):
+            part = idx[j * seg:(j + 1) * seg]
+            bits = kernel(part, codes, self.lengths_array, out[pos:]) if part.size else 0
+            if bits < 0:
+                raise ModelError(f"symbol {self.symbols[part[-bits - 1]]!r} has no code word")
+            sizes.append((bits + 7) // 8)
+            pos += sizes[-1]
+        out[:JUMP_TABLE_BYTES] = np.array(sizes[:3], dtype="<u4").view(np.uint8)
+        return out[:pos].tobytes()
 
     def _table_4x(self) -> tuple[np.ndarray, int]:
         """(table, table_bits) of the four-stream decoder: (symbol << 4) | length for every

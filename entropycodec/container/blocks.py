@@ -280,10 +280,9 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
         spec, model, payload, param = CODERS["raw"], b"", arr.tobytes(), 0
     if not spec.has_level:
         param = spec.stream_layout or 0
-    stored = model + payload if model else payload
     header = BlockHeader(spec.coder_id, param, len(model), n, len(payload),
-                         zlib.crc32(arr), zlib.crc32(stored))
-    return header.pack() + stored
+                         zlib.crc32(arr), zlib.crc32(payload, zlib.crc32(model)))
+    return b"".join((header.pack(), model, payload))
 
 
 # -- decoding memory ------------------------------------------------------------------------

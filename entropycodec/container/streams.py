@@ -156,7 +156,10 @@ class StreamWriter:
         future, size = self._inflight.popleft()
         self._emit(future.result(), size, out)
 
-    def write(self, data) -> bytes:
+    def write(self, data, *, last: bool = False) -> bytes:
+        """The bytes ready after ``data``; with ``last``, ``data`` ends the input and
+        :meth:`finish` must follow: a tail shorter than a block is coded in place too,
+        not copied into the pending buffer (one-shot ``compress()`` of a ``bytes``)."""
         if self._finished:
             raise ValueError("write() after finish()")
         # Blocks of an immutable ``bytes`` input are coded in place; others are copied,
@@ -177,8 +180,11 @@ class StreamWriter:
             block = view[start:start + bs]
             self._submit(block if borrow else bytes(block), out)
             start += bs
-        self._pending += view[start:]
-        return b"".join(out)
+        if last and borrow and not self._pending and start < len(view):
+            self._submit(view[start:], out)
+        else:
+            self._pending += view[start:]
+        return b"".join(out) if len(out) != 1 else out[0]
 
     def write_coded(self, block: bytes, size: int) -> bytes:
         """Append a block coded elsewhere: ``encode_block(data, self.coder, self.param)`` of
