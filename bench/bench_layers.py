@@ -80,12 +80,13 @@ def rans_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
 
 
 def huffman_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
-    from entropycodec.coders.huffman_kernels import decode_4x, decode_kernel, encode_kernel
+    from entropycodec.coders.huffman_kernels import decode_4x, decode_kernel, encode_fast
 
     enc, blob = ec.encode(raw, coder="huffman"), ec.compress(raw, coder="huffman")
     code = enc.model  # the code encode() builds (unlimited length: 17 bits on bible.txt)
     block_code = HuffmanCode.from_data(raw, max_length=15)  # the container's
     codes = np.array(code._codes, dtype=np.uint64)
+    encode_kernel = encode_fast(min(4, 56 // code.max_length))
     out = np.empty((data.size * code.max_length + 7) // 8 + 8, dtype=np.uint8)
     payload = code.encode(data)
     buf = np.frombuffer(payload, dtype=np.uint8)
@@ -98,7 +99,7 @@ def huffman_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
     kernel4 = decode_4x(4 if bits <= 14 else 3)
     symbols = np.empty(data.size, dtype=np.uint8)
     encode = interleaved_best({
-        "kernel": lambda: encode_kernel(data, codes, code.lengths_array, out),
+        "kernel": lambda: encode_kernel(data, codes, code.lengths_array, out),  # HuffmanCode's
         "HuffmanCode.encode": lambda: code.encode(data),
         "entropycodec.encode": lambda: ec.encode(raw, coder="huffman"),
     }, rounds)
