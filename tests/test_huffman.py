@@ -280,3 +280,29 @@ def test_container_reads_one_stream_blocks_of_layout_zero():
     assert decode_block(old, desc + one) == data
     with pytest.raises(CorruptDataError, match="unknown layout 2"):
         decode_block(dataclasses.replace(header, coder_param=2), block[BLOCK_HEADER.size:])
+
+
+def test_four_streams_random_corruption_gives_package_errors_only():
+    """Flipped bytes anywhere (jump table, streams): a package error or n symbols, never
+    a crash; the decoder's loads stay inside their streams whatever the sizes say."""
+    from entropycodec.errors import EntropyCodecError
+
+    rng = np.random.default_rng(11)
+    data = bytes(rng.choice(list(b"abcdefgh"), 20_000, p=[.4, .2, .1, .1, .08, .06, .04, .02]))
+    code = HuffmanCode.from_data(data)
+    payload = code.encode(data, streams=4)
+    outcomes = {"error": 0, "decoded": 0}
+    for _ in range(400):
+        bad = bytearray(payload)
+        for pos in rng.integers(0, len(bad), int(rng.integers(1, 4))):
+            bad[pos] ^= int(rng.integers(1, 256))
+        if rng.random() < 0.25:  # a jump table of any sizes
+            bad[:12] = rng.integers(0, 256, 12, dtype=np.uint8).tobytes()
+        try:
+            out = code.decode_indices(bytes(bad), len(data), streams=4)
+        except EntropyCodecError:
+            outcomes["error"] += 1
+            continue
+        assert out.size == len(data)
+        outcomes["decoded"] += 1
+    assert outcomes["error"] > 100
