@@ -451,8 +451,7 @@ def compress(data, level: int | None = None, *, coder: str | None = None,
                       compresslevel=compresslevel, preset=preset, format=format, check=check,
                       filters=filters)
     data = _as_data(data, "compress()")
-    comp._flushed = True
-    writer = comp._writer
+    writer = comp._writer  # in one shot: the input's last block is coded in place
     return b"".join((writer.write(data, last=True), writer.finish()))
 
 

@@ -309,12 +309,6 @@ class HuffmanCode:
 
     def encode_indices(self, idx: np.ndarray, *, streams: int = 1) -> bytes:
         """Like :meth:`encode`, for an array of alphabet indices."""
-        from entropycodec.coders.huffman_kernels import (
-            MAX_FAST_ENCODE_LENGTH,
-            encode_fast,
-            encode_kernel,
-        )
-
         if streams == 4:
             return self._encode_4x(idx)
         if streams != 1:
@@ -327,20 +321,29 @@ class HuffmanCode:
                 f"code words longer than {MAX_KERNEL_LENGTH} bits: build with max_length")
         if not self.lengths_array.any():
             raise ModelError("an empty code cannot encode any symbol")
-        codes = np.array(self._codes, dtype=np.uint64)
+        kernel, codes = self._encoder()
         out = np.empty((idx.size * self.max_length + 7) // 8 + 8, dtype=np.uint8)
-        if self.max_length <= MAX_FAST_ENCODE_LENGTH:
-            kernel = encode_fast(min(4, MAX_FAST_ENCODE_LENGTH // max(self.max_length, 1)))
-        else:
-            kernel = encode_kernel
         total_bits = kernel(idx, codes, self.lengths_array, out)
         if total_bits < 0:
             raise ModelError(f"symbol {self.symbols[idx[-total_bits - 1]]!r} has no code word")
         return out[: (total_bits + 7) // 8].tobytes()
 
-    def _encode_4x(self, idx: np.ndarray) -> bytes:
-        from entropycodec.coders.huffman_kernels import encode_fast
+    def _encoder(self):
+        """(kernel, code words as uint64) for this code: the store-based encoder for words
+        of up to MAX_FAST_ENCODE_LENGTH bits (the 15 the four streams allow included),
+        the general one beyond."""
+        from entropycodec.coders.huffman_kernels import (
+            MAX_FAST_ENCODE_LENGTH,
+            encode_fast,
+            encode_kernel,
+        )
 
+        codes = np.array(self._codes, dtype=np.uint64)
+        if self.max_length > MAX_FAST_ENCODE_LENGTH:
+            return encode_kernel, codes
+        return encode_fast(min(4, MAX_FAST_ENCODE_LENGTH // max(self.max_length, 1))), codes
+
+    def _encode_4x(self, idx: np.ndarray) -> bytes:
         self._table_4x()  # refuse a code the four-stream decoder cannot read
         if idx.size == 0:
             return b""
@@ -348,8 +351,7 @@ class HuffmanCode:
             raise ModelError("an empty code cannot encode any symbol")
         # the four streams are written one after the other into one buffer (each kernel
         # may write 8 bytes past its stream's end: the next stream overwrites them)
-        kernel = encode_fast(min(4, 56 // self.max_length))
-        codes = np.array(self._codes, dtype=np.uint64)
+        kernel, codes = self._encoder()
         out = np.empty(JUMP_TABLE_BYTES + (idx.size * self.max_length + 7) // 8 + 4 + 8,
                        dtype=np.uint8)
         seg = (idx.size + 3) // 4

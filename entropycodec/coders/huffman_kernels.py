@@ -212,7 +212,6 @@ def load_be64(typingctx, arr, index):
     return sig, codegen
 
 
-STREAMS = 4
 _FOUR = {}
 
 

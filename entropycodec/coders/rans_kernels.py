@@ -131,7 +131,9 @@ def _make(LANE_COUNT):
             if table[s, X_MAX] == 0:
                 return -(1 + t)
             if x >= table[s, X_MAX]:  # renormalize: emit the low word
-                if not checked:
+                if not checked:  # written out: passing ``states`` to a shared helper (as
+                    # the per-position encoder's twin of this check would) measured ~10%
+                    # slower, the array no longer kept in registers
                     for lane in range(min(LANE_COUNT, t)):
                         if states[lane] < RANS_L:
                             return -(2 + n)
