@@ -71,6 +71,29 @@ def test_cdf_table_entries_against_math(family):
 
 # -- the float model ------------------------------------------------------------------------
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_lookup_on_a_wide_support_matches_the_cum_array(family):
+    """The decoder's search starts from a floating-point guess; its answer must be the
+    exact interval however far the guess is off: wide scales, scales of a fraction of a
+    symbol, locations far outside the support, and R close to M (the +j term dominates)."""
+    rng = np.random.default_rng(7)
+    n, low, high = 24, -1000, 1000
+    loc = rng.uniform(-1500, 1500, n)
+    scale = np.exp(rng.uniform(np.log(1e-3), np.log(3e3), n))
+    for bits in (12, 20):  # 2**12 = 4096 slots for 2001 symbols: the j term is half of cum
+        q = FAMILY_CLASSES[family](loc, scale, low, high, scale_bits=bits)
+        fam, A, B, T, P = q.kernel_arguments(n)
+        sf, si, symbols = np.empty((3, 8)), np.empty(1, np.int64), np.zeros(n, np.int64)
+        R, M = high - low + 1, 1 << bits
+        for i in range(n):
+            cums = np.array([pk.interval(fam, i, j, symbols, A, B, T, P, sf, si)[1]
+                             for j in range(R)] + [M])
+            for m in np.concatenate([rng.integers(0, M, 40), [0, M - 1], cums[1:-1], cums[1:-1] - 1]):
+                j = int(np.searchsorted(cums, m, side="right")) - 1
+                assert pk.lookup(fam, i, int(m), symbols, A, B, T, P, sf, si) == (
+                    j, int(cums[j + 1] - cums[j]), int(cums[j])), (i, int(m), bits)
+
+
 @pytest.mark.parametrize("cls", CLASSES)
 @pytest.mark.parametrize("loc, scale, low, high", [
     (0.0, 1.0, -3, 3), (2.3, 0.4, -8, 8), (-30.0, 2.0, -8, 8), (100.0, 5.0, -8, 8),
@@ -146,7 +169,7 @@ def test_integer_frequencies_every_position(family):
         assert all(cums[j] + freqs[j] == (cums[j + 1] if j + 1 < R else M) for j in range(R))
         ref = [quantized_cum_reference(family, j, loc[i], scale[i], low, R, 16) for j in range(R + 1)]
         assert cums + [M] == ref
-        for j, (f, c) in enumerate(row):  # the decoder's bisection finds each interval
+        for j, (f, c) in enumerate(row):  # the decoder's search finds each interval
             for m in {c, c + f - 1, c + f // 2}:
                 assert pk.lookup(fam, i, m, symbols, A, B, T, P, sf, si) == (j, f, c)
     # the tails fold into the end points: position 0's mass sits on low, position 1's on high

@@ -80,7 +80,8 @@ def _make(FAM):
                 pos -= 1
                 out[pos] = x & 0xFFFFFFFF
                 x >>= 32
-            xs[t & lmask] = ((x // f) << scale) + (x % f) + c  # x = C(s, x)
+            q = udiv64(x, f)  # x < 2**63 and f >= 1: the unsigned division is x // f
+            xs[t & lmask] = (q << scale) + (x - q * f) + c  # x = C(s, x)
         return pos
 
 

@@ -36,7 +36,8 @@ gives 2**38, else u = floor((z + Z) 2**(GRID_BITS + 16)), C = T[u >> 16] +
 ((T[(u >> 16) + 1] - T[u >> 16]) (u & 0xffff)) >> 16 (integers). Then
 cum_j = ((C * (M - R)) >> 38) + j with cum_0 = 0 and cum_R = M (the tails fold into
 the end points), f_j = cum_(j+1) - cum_j >= 1. C is monotone in t, so the decoder
-finds j by bisection.
+finds j by search: it starts from the family's quantile function at m (a guess, in
+floating point) and checks every step against cum_j itself, so the guess changes no result.
 CONTEXT (T = cumulative rows (r + 1, k + 1), the last for unseen contexts;
 P = [scale_bits, k, order, dense, contexts, ids...]): the context of position i is
 c = sum_d symbols[i - d] k**(d - 1), d = 1..order (symbols before 0 count as 0);
@@ -61,7 +62,7 @@ import math
 import numpy as np
 from numba import njit
 
-from entropycodec.models.cdf_tables import CDF_BITS, GRID_BITS
+from entropycodec.models.cdf_tables import CDF_BITS, FAMILIES, GRID_BITS
 
 __all__ = ["CATEGORICAL", "CONTEXT", "LOGITS", "QUANTIZED", "exp_det", "interval", "lookup",
            "information_bits"]
@@ -252,6 +253,107 @@ def _quantized_cum(j, i, A, B, T, P):
     return ((c * (M - R)) >> CDF_BITS) + j
 
 
+# The decoder's starting guess inverts the family's CDF in floating point (libm's log and
+# sqrt, Acklam's rational approximation of the Gaussian quantile, |error| < 1.2e-8): it
+# may differ between machines in the last bit, which is harmless, since every step of the
+# search is checked against the exact integer cum_j.
+_Z_GAUSSIAN, _Z_LAPLACE, _Z_LOGISTIC = (FAMILIES[f] for f in ("gaussian", "laplace", "logistic"))
+_ACKLAM_A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+_ACKLAM_B = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+             6.680131188771972e+01, -1.328068155288572e+01)
+_ACKLAM_C = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
+_ACKLAM_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+             3.754408661907416e+00)
+_ACKLAM_TAIL = 0.02425
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _gaussian_tail(u):
+    """Acklam's Phi^-1(u) for u < _ACKLAM_TAIL (u > 0)."""
+    c, d = _ACKLAM_C, _ACKLAM_D
+    q = math.sqrt(-2.0 * math.log(u))
+    return ((((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+            / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _standard_quantile(z_max, u):
+    """About F^-1(u) of the family whose table spans +-z_max (0 < u < 1)."""
+    if z_max == _Z_GAUSSIAN:
+        if u < _ACKLAM_TAIL:
+            return _gaussian_tail(u)
+        if u > 1.0 - _ACKLAM_TAIL:
+            return -_gaussian_tail(1.0 - u)
+        a, b = _ACKLAM_A, _ACKLAM_B
+        q = u - 0.5
+        r = q * q
+        return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0))
+    if z_max == _Z_LAPLACE:
+        return math.log(2.0 * u) if u < 0.5 else -math.log(2.0 * (1.0 - u))
+    if z_max == _Z_LOGISTIC:
+        return math.log(u / (1.0 - u))
+    return (2.0 * u - 1.0) * z_max  # not reached by the three families: a poor but valid guess
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _quantized_guess(i, m, A, B, P):
+    """A symbol index near the one whose interval holds slot m at position i (only a
+    starting point for :func:`_quantized_lookup`, which checks it)."""
+    R = P[1]
+    M = np.int64(1) << P[0]
+    # cum_j = C(t_j) (M - R) / 2**38 + j: C at m, less the j term
+    u = min(max((m + 0.5) / (M - R), 1e-300), 1.0 - 1e-16)
+    z = _standard_quantile(P[3], u)
+    loc = A[0, i if A.shape[1] > 1 else 0]
+    scale = B[0, i if B.shape[1] > 1 else 0]
+    t = loc + z * scale - P[2] + 0.5  # symbol j covers t in [j, j + 1)
+    if not t > 0.0:  # also NaN
+        return np.int64(0)
+    if t >= R - 1:
+        return R - 1
+    return np.int64(t)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _quantized_lookup(i, m, A, B, T, P):
+    """(j, f_j, cum_j) with cum_j <= m < cum_(j+1): from the guess, steps that double
+    until they pass m, then bisection. cum_0 = 0 <= m < M = cum_R bound the search, so
+    any guess gives the same, exact answer; a good one costs two cum evaluations."""
+    R = P[1]
+    j = _quantized_guess(i, m, A, B, P)
+    cj = _quantized_cum(j, i, A, B, T, P)
+    step = 1
+    if cj <= m:
+        lo, clo = j, cj
+        hi = min(lo + 1, R)
+        chi = _quantized_cum(hi, i, A, B, T, P)
+        while chi <= m:  # hi < R here, since cum_R = M > m
+            lo, clo = hi, chi
+            step <<= 1
+            hi = min(lo + step, R)
+            chi = _quantized_cum(hi, i, A, B, T, P)
+    else:
+        hi, chi = j, cj
+        lo = max(hi - 1, 0)
+        clo = _quantized_cum(lo, i, A, B, T, P)
+        while clo > m:  # lo > 0 here, since cum_0 = 0 <= m
+            hi, chi = lo, clo
+            step <<= 1
+            lo = max(hi - step, 0)
+            clo = _quantized_cum(lo, i, A, B, T, P)
+    while hi - lo > 1:  # invariant: cum_lo <= m < cum_hi
+        mid = (lo + hi) >> 1
+        cm = _quantized_cum(mid, i, A, B, T, P)
+        if cm <= m:
+            lo, clo = mid, cm
+        else:
+            hi, chi = mid, cm
+    return lo, chi - clo, clo
+
+
 # -- context rows -----------------------------------------------------------------------------
 
 @njit(cache=True, nogil=True, inline="always")
@@ -296,16 +398,7 @@ def interval(fam, i, s, symbols, A, B, T, P, sf, si):
 def lookup(fam, i, m, symbols, A, B, T, P, sf, si):
     """(s, freq, cum) of the symbol whose interval at position i holds slot m (< 2**P[0])."""
     if fam == QUANTIZED:
-        lo, hi = 0, P[1]
-        clo = np.int64(0)
-        while hi - lo > 1:  # invariant: cum_lo <= m < cum_hi
-            mid = (lo + hi) >> 1
-            cm = _quantized_cum(mid, i, A, B, T, P)
-            if cm <= m:
-                lo, clo = mid, cm
-            else:
-                hi = mid
-        return lo, _quantized_cum(lo + 1, i, A, B, T, P) - clo, clo
+        return _quantized_lookup(i, m, A, B, T, P)
     if fam == CONTEXT:
         r = _context_row(i, symbols, T, P)
         lo, hi = 0, T.shape[1] - 1
