@@ -491,3 +491,25 @@ def test_quantize_rows_is_quantize_counts_row_by_row():
     got = quantize_rows(np.concatenate(rows), bounds, np.array(bits))
     for r, b, a, z in zip(rows, bits, bounds[:-1], bounds[1:]):
         assert got[a:z].tolist() == quantize_counts(r, b).tolist()
+
+
+def test_zero_probability_position_across_encode_blocks():
+    """The rANS encoder asks the model for ENCODE_BLOCK positions at a time in memory order
+    but codes last to first: the position it names is still the last uncodable one (the
+    first it meets), as the range coder names the first; both with the symbol there."""
+    from entropycodec.coders.arithmetic import arithmetic_encode
+    from entropycodec.coders.positional_kernels import ENCODE_BLOCK
+    from entropycodec.coders.rans import rans_encode
+
+    m = ContextModel.fit(MARKOV, order=1)
+    rng = np.random.default_rng(3)
+    test = bytearray(MARKOV * (3 * ENCODE_BLOCK // len(MARKOV) + 2))[:3 * ENCODE_BLOCK + 17]
+    for pos in (5, ENCODE_BLOCK - 1, ENCODE_BLOCK, 2 * ENCODE_BLOCK + int(rng.integers(1, 99))):
+        test[pos] = 0xFF  # never seen in markov.txt: probability 0 after any context
+    bad = np.flatnonzero(~np.isfinite(m.coded_information(bytes(test))))
+    assert bad.max() >= 2 * ENCODE_BLOCK and bad.min() == 5
+    idx = m.to_indices(bytes(test))
+    with pytest.raises(ModelError, match=f"symbol index {idx[bad.max()]} at position {bad.max()} "):
+        rans_encode(idx, m)
+    with pytest.raises(ModelError, match=f"at position {bad.min()} "):
+        arithmetic_encode(idx, m)
