@@ -61,9 +61,10 @@ def _divmod_state(x, f, scale):
 
 
 _KERNELS = {}
-# The rANS encoder runs last to first, but asks the model for a block of positions at a
-# time in memory order: a model's parameters read backwards defeat the hardware prefetch
-# (Categorical K = 256, 2 KB rows: 1.9 M symbols/s read backwards, about 5 in order).
+# The encoders ask the model for a block of positions at a time, in memory order, before
+# they code them (rANS: last to first). The model's arithmetic then does not wait on the
+# coder's state chain, and its parameters are read forwards: rANS, Categorical K = 256
+# (2 KB rows) 1.9 -> 5.7 M symbols/s, QuantizedGaussian 33 -> 73 (in-process A/B).
 ENCODE_BLOCK = 4096
 
 
@@ -161,8 +162,16 @@ def _make(FAM):
         cache = 0
         pending = 0
         pos = 0
-        for t in range(symbols.size):
-            f, c = interval(FAM, t, np.int64(symbols[t]), symbols, A, B, T, P, sf, si)
+        n = symbols.size
+        fs = np.empty(ENCODE_BLOCK, dtype=np.int64)
+        cs = np.empty(ENCODE_BLOCK, dtype=np.int64)
+        for t in range(n):
+            b = t & (ENCODE_BLOCK - 1)
+            if b == 0:  # the model of the next block, ahead of the coder
+                for u in range(t, min(t + ENCODE_BLOCK, n)):
+                    fs[u - t], cs[u - t] = interval(FAM, u, np.int64(symbols[u]), symbols,
+                                                    A, B, T, P, sf, si)
+            f, c = fs[b], cs[b]
             if f <= 0:
                 return -(1 + t)
             r = rng >> scale
