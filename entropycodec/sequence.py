@@ -53,6 +53,7 @@ from entropycodec.alphabet import BYTE_ALPHABET, Alphabet, byte_weights, display
 from entropycodec.coders import BYTES_ONLY_CODERS, FREQUENCY_CODERS, LEARNING_CODERS, SYMBOL_CODERS
 from entropycodec.coders import CODERS as CODER_SPECS
 from entropycodec.coders.huffman import HuffmanCode
+from entropycodec.container.crc import crc32
 from entropycodec.errors import (
     ChecksumError,
     CorruptDataError,
@@ -197,8 +198,9 @@ class Encoded:
 
 
 # -- integrity checks -----------------------------------------------------------------------
-# Both are zlib.crc32 (CRC-32/ISO-HDLC) over canonical bytes, so they do not depend on the
-# dtype an index array happens to have or on the platform, and survive pickling.
+# Both are zlib's CRC-32 (CRC-32/ISO-HDLC; the large buffers through container.crc.crc32,
+# zlib-ng's when installed: the same values) over canonical bytes, so they do not depend on
+# the dtype an index array happens to have or on the platform, and survive pickling.
 
 def _model_description(spec, model) -> bytes:
     """The part of the model the coder's decoder reads, as canonical bytes: a Huffman
@@ -230,7 +232,7 @@ def _positional_fingerprint(model) -> bytes:
     crc = 0
     for arr in (A, B, T, P):
         # the array's buffer, not a copy (tobytes: the same bytes; 128 MB for 10**6 x 16 rows)
-        crc = zlib.crc32(np.ascontiguousarray(arr).reshape(-1).view(np.uint8),
+        crc = crc32(np.ascontiguousarray(arr).reshape(-1).view(np.uint8),
                          zlib.crc32(str(arr.shape).encode(), crc))
     return f"{type(model).__name__}/{fam}/{crc}".encode()
 
@@ -248,7 +250,7 @@ def _payload_crc(coder: str, n: int, alphabet_size: int, model, escape: dict, pa
             crc = zlib.crc32(f"\0{len(escape['alphabet'])}".encode(), crc)
         except (KeyError, TypeError, ValueError, OverflowError):
             crc = zlib.crc32(b"\0unreadable escape", crc)  # cannot match what encode() wrote
-    return zlib.crc32(payload, crc)
+    return crc32(payload, crc)
 
 
 def _index_dtype(alphabet_size: int) -> str:
@@ -261,7 +263,7 @@ def _index_dtype(alphabet_size: int) -> str:
 def _symbols_crc(idx: np.ndarray, alphabet_size: int) -> int:
     """CRC-32 of n, the alphabet size and the indices, checked after decoding."""
     crc = zlib.crc32(f"{idx.size}\0{alphabet_size}\0".encode())
-    return zlib.crc32(np.ascontiguousarray(idx, dtype=_index_dtype(alphabet_size)), crc)
+    return crc32(np.ascontiguousarray(idx, dtype=_index_dtype(alphabet_size)), crc)
 
 
 # -- models ---------------------------------------------------------------------------------

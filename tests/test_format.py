@@ -218,3 +218,20 @@ def test_a_maximal_block_round_trips():
     (block,) = entropycodec.read_header(packed).blocks
     assert block.original_size == fmt.MAX_BLOCK_SIZE and block.coder == "huffman"
     assert entropycodec.decompress(packed) == data
+
+
+def test_block_crc_is_zlibs_whichever_library_computes_it():
+    """container.crc.crc32 (zlib-ng's with the ``fast`` extra) gives zlib.crc32's values, with
+    and without a start value, on buffers of every alignment and on numpy arrays."""
+    import importlib.util
+
+    from entropycodec.container import crc
+
+    assert crc.ACCELERATED == (importlib.util.find_spec("zlib_ng") is not None)
+    rng = np.random.default_rng(11)
+    data = rng.integers(0, 256, 1 << 20, dtype=np.uint8)
+    for start, size in ((0, 0), (1, 1), (3, 15), (5, 4096), (7, 100_003), (0, data.size)):
+        part = data[start:start + size]
+        assert crc.crc32(part) == zlib.crc32(part.tobytes())
+        assert crc.crc32(part, 0xDEADBEEF) == zlib.crc32(part.tobytes(), 0xDEADBEEF)
+        assert crc.crc32(memoryview(part.tobytes())) == zlib.crc32(part.tobytes())

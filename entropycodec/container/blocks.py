@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import ctypes
 import math
-import zlib
 
 import numpy as np
 
 from entropycodec.coders import AUTO_CANDIDATES, CODERS, by_id
+from entropycodec.container.crc import crc32
 from entropycodec.container.format import BLOCK_HEADER, MAX_CODE_LENGTH, MAX_MODEL_SIZE, BlockHeader
 from entropycodec.container.levels import LADDER, LEVELS, SMALL_BLOCK, check_level
 from entropycodec.container.modeldesc import (
@@ -281,7 +281,7 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     if not spec.has_level:
         param = spec.stream_layout or 0
     header = BlockHeader(spec.coder_id, param, len(model), n, len(payload),
-                         zlib.crc32(arr), zlib.crc32(payload, zlib.crc32(model)))
+                         crc32(arr), crc32(payload, crc32(model)))
     return b"".join((header.pack(), model, payload))
 
 
@@ -426,7 +426,7 @@ def decode_block(header: BlockHeader, stored, *, memlimit: int | None = None) ->
     """
     if len(stored) != header.stored_size:
         raise CorruptDataError("block stored size mismatch")
-    if zlib.crc32(stored) != header.stored_crc:
+    if crc32(stored) != header.stored_crc:
         raise ChecksumError("block data check mismatch (stored bytes damaged)")
     spec = by_id(header.coder_id)
     n = header.original_size
@@ -446,6 +446,6 @@ def decode_block(header: BlockHeader, stored, *, memlimit: int | None = None) ->
                 ZeroDivisionError, TypeError) as exc:
             raise CorruptDataError(f"{spec.name} block does not decode: {exc}") from None
         del target  # no writable view of ``out`` survives
-    if zlib.crc32(out) != header.data_crc:
+    if crc32(out) != header.data_crc:
         raise ChecksumError("block CRC-32 mismatch: decoded data differs from the original")
     return out

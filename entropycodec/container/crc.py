@@ -17,7 +17,17 @@ True
 
 from __future__ import annotations
 
-__all__ = ["crc32_combine"]
+__all__ = ["ACCELERATED", "crc32", "crc32_combine"]
+
+# crc32(data, value=0): zlib's CRC-32, the same values. zlib-ng's (the ``fast`` extra) folds
+# with carry-less multiplication: 57 against 4 GB/s for zlib's here, and a block is checked
+# twice on each side (bible.txt at level 1: 2.4 of 22 ms per compress() with zlib's).
+try:
+    from zlib_ng.zlib_ng import crc32
+    ACCELERATED = True
+except ImportError:  # the extra is not installed
+    from zlib import crc32
+    ACCELERATED = False
 
 _POLY = 0xEDB88320  # P, reflected
 
