@@ -25,7 +25,6 @@ wrappers turn into exceptions.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, types
 from numba.extending import intrinsic
 
@@ -268,19 +267,6 @@ def decode_static_packed(payload, n, packed, slot, scale_bits, out):
 # ArithmeticEncoder writes) for its symbols.
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _refill(lane, size, pos, code, rng):
-    """The decoder's normalization without a loop: the 0 to 3 bytes that bring rng back
-    to [BOT, TOP) (rng >= 2**(40 - 18) after a symbol, at PACKED_MAX_SCALE_BITS) shifted
-    in at once. Their number is a coin flip per symbol: as a loop, its exit branch was
-    mispredicted about every other symbol."""
-    nb = np.int64(rng < BOT) + np.int64(rng < (BOT >> 8)) + np.int64(rng < (BOT >> 16))
-    w = ((np.int64(lane[pos]) if pos < size else 0) << 16
-         | (np.int64(lane[pos + 1]) if pos + 1 < size else 0) << 8
-         | (np.int64(lane[pos + 2]) if pos + 2 < size else 0))
-    return (code << (8 * nb)) | (w >> (8 * (3 - nb))), rng << (8 * nb), pos + nb
-
-
 @njit(cache=True, nogil=True)
 def decode_static_packed2(lane0, lane1, n, packed, slot, scale_bits, out):
     """Decode ``n`` indices from two lanes: symbol t is in lane t % 2.
@@ -310,8 +296,14 @@ def decode_static_packed2(lane0, lane1, n, packed, slot, scale_bits, out):
         code1 = code1 - r1 * v1 + r1 * (e1 & 0xFFFFFFFF)
         rng0 = r0 * (e0 >> 32)  # rng = r * freq[s]
         rng1 = r1 * (e1 >> 32)
-        code0, rng0, pos0 = _refill(lane0, size0, pos0, code0, rng0)
-        code1, rng1, pos1 = _refill(lane1, size1, pos1, code1, rng1)
+        while rng0 < BOT:
+            code0 = (code0 << 8) | (lane0[pos0] if pos0 < size0 else 0)
+            pos0 += 1
+            rng0 <<= 8
+        while rng1 < BOT:
+            code1 = (code1 << 8) | (lane1[pos1] if pos1 < size1 else 0)
+            pos1 += 1
+            rng1 <<= 8
         if pos0 > size0 + WINDOW_BYTES or pos1 > size1 + WINDOW_BYTES:
             return TRUNCATED
         out[2 * t] = slot[v0]
