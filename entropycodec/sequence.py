@@ -233,7 +233,7 @@ def _positional_fingerprint(model) -> bytes:
     for arr in (A, B, T, P):
         # the array's buffer, not a copy (tobytes: the same bytes; 128 MB for 10**6 x 16 rows)
         crc = crc32(np.ascontiguousarray(arr).reshape(-1).view(np.uint8),
-                         zlib.crc32(str(arr.shape).encode(), crc))
+                    zlib.crc32(str(arr.shape).encode(), crc))
     return f"{type(model).__name__}/{fam}/{crc}".encode()
 
 

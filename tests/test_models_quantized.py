@@ -140,8 +140,20 @@ def quantized_cum_reference(family, j, loc, scale, low, R, scale_bits):
     else:
         u = math.floor((z + z_max) * (1 << (GRID_BITS + 16)))
         g = u >> 16
-        c = int(table[g]) + (((int(table[g + 1]) - int(table[g])) * (u & 0xFFFF)) >> 16)
+        frac = u & 0xFFFF  # 0 at the last knot, which z + z_max reaches by rounding
+        c = int(table[g]) + ((((int(table[g + 1]) - int(table[g])) * frac) >> 16) if frac else 0)
     return ((c * (M - R)) >> CDF_BITS) + j
+
+
+def test_cdf_at_the_last_knot():
+    """z just below Z, where z + Z rounds up to 2 Z: u lands on the table's last knot with
+    a zero fraction, and the rule reads no knot past the table."""
+    loc = -9.5 + 2.0 ** -49  # symbol 1 of [0, 4]: z = 10 - 2**-49, z + 10 rounds to 20
+    assert (1 - 0.5 - loc) + 10 == 20.0
+    q = ec.QuantizedGaussian(np.array([loc]), np.array([1.0]), 0, 4, scale_bits=16)
+    rows, _ = all_intervals(q, 1)
+    ref = [quantized_cum_reference("gaussian", j, loc, 1.0, 0, 5, 16) for j in range(5)]
+    assert [c for _, c in rows[0]] == ref and ref[1] == ((1 << 16) - 5) + 1
 
 
 def all_intervals(model, n):

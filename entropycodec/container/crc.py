@@ -1,4 +1,8 @@
-"""CRC-32 of a concatenation from the CRCs of its parts (zlib's ``crc32_combine``).
+"""The container's CRC-32: :func:`crc32` of a buffer, and :func:`crc32_combine`, the CRC of
+a concatenation from the CRCs of its parts (zlib's ``crc32_combine``).
+
+``crc32`` is zlib-ng's when the ``fast`` extra is installed (:data:`ACCELERATED`), else
+zlib's; both give zlib's values (CRC-32/ISO-HDLC), so no file depends on which one wrote it.
 
 The stream's content CRC is the CRC of all blocks back to back. Each block's CRC
 is computed where the block is coded (on a worker thread); combining them here

@@ -33,7 +33,8 @@ QUANTIZED (A = loc (1, n or 1), B = scale (1, n or 1), T = the family's CDF tabl
 P = [scale_bits, R, low, Z]): symbol index j stands for the integer low + j, R of
 them. C(t) for t = low + j - 1/2: z = (t - loc) / scale; z <= -Z gives 0, z >= Z
 gives 2**38, else u = floor((z + Z) 2**(GRID_BITS + 16)), C = T[u >> 16] +
-((T[(u >> 16) + 1] - T[u >> 16]) (u & 0xffff)) >> 16 (integers). Then
+((T[(u >> 16) + 1] - T[u >> 16]) (u & 0xffff)) >> 16 (integers; 0 when u & 0xffff is 0,
+as at the last knot, which z + Z can reach by rounding). Then
 cum_j = ((C * (M - R)) >> 38) + j with cum_0 = 0 and cum_R = M (the tails fold into
 the end points), f_j = cum_(j+1) - cum_j >= 1. C is monotone in t, so the decoder
 finds j by search: it starts from the family's quantile function at m (a guess, in
@@ -254,15 +255,11 @@ def _cum_at(j, loc, scale, low, z_max, R, M, T):
         u = np.int64((z + z_max) * (1 << _FRAC_BITS))  # > 0 here: truncation is floor
         g = u >> 16
         lo = T[0, g]
-        c = lo + (((T[0, g + 1] - lo) * (u & 0xFFFF)) >> 16)
+        # z + Z can round up to 2 Z: g is then the last knot and the fraction 0, and the
+        # knot after it (there is none) is not read: the last one stands in
+        hi = T[0, min(g + 1, T.shape[1] - 1)]
+        c = lo + (((hi - lo) * (u & 0xFFFF)) >> 16)
     return ((c * (M - R)) >> CDF_BITS) + j
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _quantized_cum(j, i, A, B, T, P):
-    """cum_j at position i (the QUANTIZED rule)."""
-    loc, scale, low, z_max, R, M = _quantized_position(i, A, B, P)
-    return _cum_at(j, loc, scale, low, z_max, R, M, T)
 
 
 # The decoder's starting guess inverts the family's CDF in floating point (libm's log and
@@ -314,8 +311,18 @@ def _standard_quantile(z_max, u):
 def _quantized_guess(m, loc, scale, low, z_max, R, M):
     """A symbol index near the one whose interval holds slot m (only a starting point for
     :func:`_quantized_lookup`, which checks it)."""
-    # cum_j = C(t_j) (M - R) / 2**38 + j: C at m, less the j term
-    u = min(max((m + 0.5) / (M - R), 1e-300), 1.0 - 1e-16)
+    # cum_j = C(t_j) (M - R) / 2**38 + j: C at m, less the j term; the term moves the
+    # guess by up to R / (M - R) in C, which a second guess corrects where that matters
+    j = _guess_at(m, loc, scale, low, z_max, R, M)
+    if R > (M >> 10):
+        j = _guess_at(m - j, loc, scale, low, z_max, R, M)
+    return j
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _guess_at(c, loc, scale, low, z_max, R, M):
+    """The symbol whose bin holds the quantile (c + 1/2) / (M - R), in [0, R - 1]."""
+    u = min(max((c + 0.5) / (M - R), 1e-300), 1.0 - 1e-16)
     t = loc + _standard_quantile(z_max, u) * scale - low + 0.5  # symbol j: t in [j, j + 1)
     if not t > 0.0:  # also NaN
         return np.int64(0)
