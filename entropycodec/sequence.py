@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import math
 import operator
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -198,9 +197,9 @@ class Encoded:
 
 
 # -- integrity checks -----------------------------------------------------------------------
-# Both are zlib's CRC-32 (CRC-32/ISO-HDLC; the large buffers through container.crc.crc32,
-# zlib-ng's when installed: the same values) over canonical bytes, so they do not depend on
-# the dtype an index array happens to have or on the platform, and survive pickling.
+# Both are zlib's CRC-32 (CRC-32/ISO-HDLC, through container.crc.crc32: zlib-ng's when
+# installed, the same values) over canonical bytes, so they do not depend on the dtype an
+# index array happens to have or on the platform, and survive pickling.
 
 def _model_description(spec, model) -> bytes:
     """The part of the model the coder's decoder reads, as canonical bytes: a Huffman
@@ -233,23 +232,23 @@ def _positional_fingerprint(model) -> bytes:
     for arr in (A, B, T, P):
         # the array's buffer, not a copy (tobytes: the same bytes; 128 MB for 10**6 x 16 rows)
         crc = crc32(np.ascontiguousarray(arr).reshape(-1).view(np.uint8),
-                    zlib.crc32(str(arr.shape).encode(), crc))
+                    crc32(str(arr.shape).encode(), crc))
     return f"{type(model).__name__}/{fam}/{crc}".encode()
 
 
 def _payload_crc(coder: str, n: int, alphabet_size: int, model, escape: dict, payload) -> int:
     """CRC-32 of everything the decoder and the escape step read, checked before decoding."""
-    crc = zlib.crc32(f"{coder}\0{n}\0{alphabet_size}\0".encode())
+    crc = crc32(f"{coder}\0{n}\0{alphabet_size}\0".encode())
     spec = CODER_SPECS.get(coder)
     if spec is not None:
-        crc = zlib.crc32(_model_description(spec, model), crc)
+        crc = crc32(_model_description(spec, model), crc)
     if escape:
         try:
             for key in ("unknown", "literals"):
-                crc = zlib.crc32(np.ascontiguousarray(escape[key], dtype="<i8").tobytes(), crc)
-            crc = zlib.crc32(f"\0{len(escape['alphabet'])}".encode(), crc)
+                crc = crc32(np.ascontiguousarray(escape[key], dtype="<i8").tobytes(), crc)
+            crc = crc32(f"\0{len(escape['alphabet'])}".encode(), crc)
         except (KeyError, TypeError, ValueError, OverflowError):
-            crc = zlib.crc32(b"\0unreadable escape", crc)  # cannot match what encode() wrote
+            crc = crc32(b"\0unreadable escape", crc)  # cannot match what encode() wrote
     return crc32(payload, crc)
 
 
@@ -262,7 +261,7 @@ def _index_dtype(alphabet_size: int) -> str:
 
 def _symbols_crc(idx: np.ndarray, alphabet_size: int) -> int:
     """CRC-32 of n, the alphabet size and the indices, checked after decoding."""
-    crc = zlib.crc32(f"{idx.size}\0{alphabet_size}\0".encode())
+    crc = crc32(f"{idx.size}\0{alphabet_size}\0".encode())
     return crc32(np.ascontiguousarray(idx, dtype=_index_dtype(alphabet_size)), crc)
 
 

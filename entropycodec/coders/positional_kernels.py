@@ -60,6 +60,14 @@ def _divmod_state(x, f, scale):
     return q, r
 
 
+
+@njit(cache=True, nogil=True, inline="always")
+def _model_block(fam, start, stop, symbols, A, B, T, P, sf, si, fs, cs):
+    """(fs, cs)[u - start] = (freq, cum) of the symbol at u, for u in [start, stop)."""
+    for u in range(start, stop):
+        fs[u - start], cs[u - start] = interval(fam, u, np.int64(symbols[u]), symbols,
+                                                A, B, T, P, sf, si)
+
 _KERNELS = {}
 # The encoders ask the model for a block of positions at a time, in memory order, before
 # they code them (rANS: last to first). The model's arithmetic then does not wait on the
@@ -98,10 +106,7 @@ def _make(FAM):
         for t in range(n - 1, -1, -1):
             b = t & (ENCODE_BLOCK - 1)
             if b == ENCODE_BLOCK - 1 or t == n - 1:  # the model of this block, in memory order
-                start = t - b
-                for u in range(start, t + 1):
-                    fs[u - start], cs[u - start] = interval(FAM, u, np.int64(symbols[u]), symbols,
-                                                            A, B, T, P, sf, si)
+                _model_block(FAM, t - b, t + 1, symbols, A, B, T, P, sf, si, fs, cs)
             f, c = fs[b], cs[b]
             if f <= 0:
                 return -(1 + t)
@@ -168,9 +173,7 @@ def _make(FAM):
         for t in range(n):
             b = t & (ENCODE_BLOCK - 1)
             if b == 0:  # the model of the next block, ahead of the coder
-                for u in range(t, min(t + ENCODE_BLOCK, n)):
-                    fs[u - t], cs[u - t] = interval(FAM, u, np.int64(symbols[u]), symbols,
-                                                    A, B, T, P, sf, si)
+                _model_block(FAM, t, min(t + ENCODE_BLOCK, n), symbols, A, B, T, P, sf, si, fs, cs)
             f, c = fs[b], cs[b]
             if f <= 0:
                 return -(1 + t)
