@@ -33,8 +33,11 @@ from entropycodec.coders.huffman import HuffmanCode
 from entropycodec.coders.rans import rans_decode, rans_encode
 from entropycodec.coders.rans_streams import lanes_for, read_states, start_state
 from entropycodec.models.counts import FrequencyTable
+from entropycodec.models.histogram_kernels import byte_histogram
 
 TARGET = 1.15  # an entry point may take at most 15% longer than its kernel
+HISTOGRAM = "byte histogram"  # the counting pass every encode entry point makes first
+COUNTING_LAYERS = ("entropycodec.encode", "compress")  # the entry points that count
 
 
 def interleaved_best(fns: dict, rounds: int) -> dict:
@@ -68,6 +71,7 @@ def rans_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
         "rans_encode": lambda: rans_encode(data, model),
         "entropycodec.encode": lambda: ec.encode(raw, coder="rans"),
         "compress": lambda: ec.compress(raw, coder="rans"),
+        HISTOGRAM: lambda: byte_histogram(data),
     }, rounds)
     decode = interleaved_best({
         "kernel": lambda: decode_kernel(words, nwords, n, slot, freqs, cumulative, scale,
@@ -102,10 +106,12 @@ def huffman_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
         "kernel": lambda: encode_kernel(data, codes, code.lengths_array, out),  # HuffmanCode's
         "HuffmanCode.encode": lambda: code.encode(data),
         "entropycodec.encode": lambda: ec.encode(raw, coder="huffman"),
+        HISTOGRAM: lambda: byte_histogram(data),
     }, rounds)
     encode4 = interleaved_best({
         "HuffmanCode.encode(streams=4)": lambda: block_code.encode(data, streams=4),
         "compress": lambda: ec.compress(raw, coder="huffman"),
+        HISTOGRAM: lambda: byte_histogram(data),
     }, rounds)
     decode = interleaved_best({
         "kernel": lambda: decode_kernel(buf, data.size, t.table_sym, t.table_len, t.table_bits,
@@ -131,6 +137,7 @@ def range_layers(data: np.ndarray, raw: bytes, rounds: int) -> dict:
         "arithmetic_encode": lambda: arithmetic_encode(data, model),
         "entropycodec.encode": lambda: ec.encode(raw, coder="arithmetic"),
         "compress": lambda: ec.compress(raw, coder="arithmetic"),
+        HISTOGRAM: lambda: byte_histogram(data),
     }, rounds)
     decode = interleaved_best({
         "arithmetic_decode": lambda: arithmetic_decode(payload, data.size, model),
@@ -151,11 +158,15 @@ def run(rounds: int) -> dict:
         for way, layers in ways.items():
             base_name = next(iter(layers))
             base = layers[base_name]
+            hist = layers.get(HISTOGRAM)
             for name, seconds in layers.items():
+                beyond = (seconds - hist) / base if hist and name in COUNTING_LAYERS else None
                 rows.append({"coder": coder, "way": way, "layer": name, "seconds": seconds,
                              "mb_per_s": data.size / seconds / 1e6,
                              "ratio_to_first": seconds / base, "first": base_name,
-                             "met": seconds / base <= TARGET if name != base_name else None})
+                             "ratio_beyond_counting": beyond,
+                             "met": (seconds / base <= TARGET
+                                     if name not in (base_name, HISTOGRAM) else None)})
     return {"params": {"file": path.name, "bytes": data.size, "rounds": rounds, "target": TARGET},
             "rows": rows}
 
@@ -172,11 +183,20 @@ def to_markdown(res: dict) -> str:
              f"Target: at most {p['target']}. The Huffman code of `entropycodec.encode` is "
              f"unlimited (17 bits on bible.txt, decoded through the long-word path); the "
              f"container's is limited to 15 bits and has four streams.", "",
-             "| coder | way | layer | MB/s | ratio | met |", "|---|---|---|---:|---:|---|"]
+             "Beyond counting: an encode entry point builds its model from the data, so it "
+             "first counts the bytes (the `byte histogram` row, a kernel near one cycle per "
+             "byte, measured in the same rounds); this column is the entry point's time "
+             "minus the histogram's, over the first row's: what the layers themselves cost. "
+             "`met` still compares the whole time with the first row, as the issue states.",
+             "",
+             "| coder | way | layer | MB/s | ratio | beyond counting | met |",
+             "|---|---|---|---:|---:|---:|---|"]
     for r in res["rows"]:
         met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        beyond = r.get("ratio_beyond_counting")
+        beyond = "" if beyond is None else f"{beyond:.2f}"
         lines.append(f"| {r['coder']} | {r['way']} | {r['layer']} | {r['mb_per_s']:.1f} | "
-                     f"{r['ratio_to_first']:.2f} | {met} |")
+                     f"{r['ratio_to_first']:.2f} | {beyond} | {met} |")
     return "\n".join(lines) + "\n"
 
 

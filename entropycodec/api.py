@@ -337,8 +337,12 @@ class StreamSequence:
 
     def __init__(self, read, *, threads: int = 1, read_size: int | None = None,
                  truncated: str = "compressed data ends before the end-of-stream marker",
-                 strict: bool = True, memlimit: int | None = None):
+                 strict: bool = True, memlimit: int | None = None,
+                 piece_size: int = _BUFFER_SIZE):
         self._strict = strict
+        # read() is called for at most piece_size bytes at a time; a reader over bytes in
+        # memory that hands out views passes its size (one view of them, nothing joined)
+        self._piece_size = piece_size
         self.ignored_trailing_offset: int | None = None
         self._read = read
         self._decomp = Decompressor(threads=threads, memlimit=memlimit)
@@ -360,11 +364,11 @@ class StreamSequence:
         return self._decomp._undecoded_size
 
     def _pull(self) -> bytes:
-        """Up to ``read_size`` compressed bytes, read in pieces of at most _BUFFER_SIZE:
+        """Up to ``read_size`` compressed bytes, read in pieces of at most ``piece_size``:
         memory follows the data that exists, not the size asked for."""
         parts, got = [], 0
         while got < self._read_size:
-            part = self._read(min(_BUFFER_SIZE, self._read_size - got))
+            part = self._read(min(self._piece_size, self._read_size - got))
             if not part:
                 break
             parts.append(part)
@@ -451,8 +455,9 @@ def compress(data, level: int | None = None, *, coder: str | None = None,
                       compresslevel=compresslevel, preset=preset, format=format, check=check,
                       filters=filters)
     data = _as_data(data, "compress()")
-    writer = comp._writer  # in one shot: the input's last block is coded in place
-    return b"".join((writer.write(data, last=True), writer.finish()))
+    writer = comp._writer  # in one shot: the input's last block is coded in place, and
+    # the stream's pieces (headers, model descriptions, payloads) are joined once
+    return b"".join(writer.write_parts(data, last=True) + writer.finish_parts())
 
 
 def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | None = None,
@@ -480,7 +485,7 @@ def decompress(data, *, threads: int = 1, strict: bool = False, memlimit: int | 
     _refuse_lzma_options(format, None, filters)
     read, size = _bytes_reader(_byte_view(data, "decompress()"))
     streams = StreamSequence(read, threads=threads, read_size=max(size, 1), strict=strict,
-                             memlimit=memlimit)
+                             memlimit=memlimit, piece_size=max(size, 1))
     results = []
     while piece := streams.read():
         results.append(piece)

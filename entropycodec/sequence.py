@@ -391,7 +391,7 @@ def header_bits_for(coder: str, model, alphabet: Alphabet) -> int:
 
         if is_code:
             return 8 * len(modeldesc.encode_code_lengths(model.lengths_array))
-        return 8 * len(modeldesc.encode_frequencies(model.freqs, model.scale_bits))
+        return 8 * modeldesc.frequency_description_size(model.freqs, model.scale_bits)
     values = np.asarray(model.lengths_array if is_code else model.freqs)
     used = values > 0
     return 8 * (_alphabet_bytes(alphabet, used) + _varint_bytes(values[used]) + 1)
@@ -488,9 +488,8 @@ def encode(symbols, *, coder: str = "arithmetic", model=None, scale_bits: int | 
 
     spec = CODER_SPECS[coder]
     if spec.model_kind == "code":
-        cm = HuffmanCode(alphabet, np.zeros(len(alphabet), np.int64))
-        if (q > 0).any():
-            cm = HuffmanCode.from_frequencies(FrequencyTable(alphabet, q), max_length=max_length)
+        cm = (HuffmanCode.from_frequencies(FrequencyTable(alphabet, q), max_length=max_length)
+              if (q > 0).any() else HuffmanCode(alphabet, np.zeros(len(alphabet), np.int64)))
     elif spec.model_kind == "frequencies":
         freqs = quantize_counts(q, scale) if (q > 0).any() else np.zeros(len(alphabet), np.int64)
         cm = StaticModel(alphabet, freqs, scale, source_counts=counts)

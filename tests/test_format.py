@@ -237,6 +237,24 @@ def test_block_crc_is_zlibs_whichever_library_computes_it():
         assert crc.crc32(memoryview(part.tobytes())) == zlib.crc32(part.tobytes())
 
 
+def test_crc32_combine_native_and_python_agree():
+    """crc32_combine (zlib-ng's when installed) equals the pure-Python fallback and the
+    CRC of the concatenation, for empty, short and 2**40-byte second parts."""
+    from entropycodec.container import crc
+
+    rng = np.random.default_rng(5)
+    for size_a, size_b in ((0, 0), (0, 7), (13, 0), (1, 1), (100, 4093), (5000, 65_537)):
+        a, b = rng.bytes(size_a), rng.bytes(size_b)
+        want = zlib.crc32(a + b)
+        assert crc.crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == want
+        if b:
+            python = crc._multmodp(crc._x2nmodp(len(b), 3), zlib.crc32(a)) ^ zlib.crc32(b)
+            assert python == want
+    huge = 1 << 40
+    python = crc._multmodp(crc._x2nmodp(huge, 3), 0x12345678) ^ 0x9ABCDEF0
+    assert crc.crc32_combine(0x12345678, 0x9ABCDEF0, huge) == python == 0x37290B0E
+
+
 def test_container_without_zlib_ng_uses_zlibs_crc():
     """Without the ``fast`` extra the container falls back to zlib's CRC-32 and reads and
     writes the same files (a fresh interpreter in which zlib_ng cannot be imported)."""

@@ -67,6 +67,34 @@ class _DecodeTables(NamedTuple):
     sym_dtype: type
 
 
+def _kraft_numerator(lengths) -> int:
+    """sum over the code words of 2^(L - length), L the longest length (an exact int: the
+    Kraft sum times 2^L)."""
+    per_length = np.bincount(np.asarray(lengths, dtype=np.int64).ravel())
+    top = per_length.size - 1
+    return sum(int(m) << (top - ln) for ln, m in enumerate(per_length.tolist()) if ln and m)
+
+
+def _canonical_words(lengths: np.ndarray, max_len: int) -> np.ndarray:
+    """DEFLATE's canonical assignment, vectorized (max_len <= 62): the first word of each
+    length is (first word of the length below + its word count) << 1, and words of one
+    length follow the alphabet order. int64 words; 0 where the length is 0."""
+    per_length = np.bincount(lengths, minlength=max_len + 1)
+    per_length[0] = 0
+    first = [0] * (max_len + 1)
+    code = 0
+    for ln in range(1, max_len + 1):
+        code = (code + int(per_length[ln - 1])) << 1
+        first[ln] = code
+    order = np.argsort(lengths, kind="stable")
+    sorted_len = lengths[order]
+    rank = np.arange(lengths.size) - np.searchsorted(sorted_len, sorted_len, side="left")
+    words = np.zeros(lengths.size, dtype=np.int64)
+    words[order] = np.asarray(first, dtype=np.int64)[sorted_len] + rank
+    words[lengths == 0] = 0
+    return words
+
+
 class HuffmanCode:
     """A canonical prefix code: one length (0 = no code word) per alphabet symbol.
 
@@ -85,9 +113,7 @@ class HuffmanCode:
             raise InvalidInputError("need one code length per alphabet symbol")
         if (lengths < 0).any() or (lengths > 255).any():
             raise InvalidInputError("code lengths must lie in 0..255")
-        used = lengths[lengths > 0]
-        values, multiplicity = np.unique(used, return_counts=True)
-        if sum(Fraction(int(m), 1 << int(x)) for x, m in zip(values, multiplicity)) > 1:
+        if _kraft_numerator(lengths) > 1 << int(lengths.max(initial=0)):
             raise InvalidInputError("these lengths violate the Kraft inequality (sum 2^-l > 1)")
         self.alphabet = alphabet
         self.lengths_array = lengths.astype(np.uint8)
@@ -147,6 +173,9 @@ class HuffmanCode:
     def _canonical_codes(self) -> list[int]:
         """Code word values (right-aligned ints) in canonical order of (length, index)."""
         lengths = self.lengths_array.astype(np.int64)
+        max_len = int(lengths.max(initial=0))
+        if max_len <= 62:  # every word fits an int64: the vectorized assignment
+            return _canonical_words(lengths, max_len).tolist()
         order = np.lexsort((np.arange(lengths.size), lengths))
         codes = [0] * lengths.size
         code, prev = 0, 0
@@ -197,10 +226,7 @@ class HuffmanCode:
     @property
     def kraft_sum(self) -> Fraction:
         """sum 2^-len over the code words, exactly; 1 for a full (complete) code."""
-        used = self.lengths_array[self.lengths_array > 0]
-        values, multiplicity = np.unique(used, return_counts=True)
-        return sum((Fraction(int(m), 1 << int(x)) for x, m in zip(values, multiplicity)),
-                   Fraction(0))
+        return Fraction(_kraft_numerator(self.lengths_array), 1 << self.max_length)
 
     def _probabilities(self, p=None) -> np.ndarray:
         if p is None:
@@ -376,11 +402,14 @@ class HuffmanCode:
                     f"four streams take words of up to {MAX_4X_LENGTH} bits and up to "
                     f"{MAX_4X_SYMBOLS} symbols; this code has {self.max_length} and "
                     f"{len(self.alphabet)} (build it with max_length, or use streams=1)")
+            # canonical words in (length, index) order cover consecutive ranges of
+            # prefixes from 0 up: the table is each entry repeated over its range
+            lengths = self.lengths_array.astype(np.int64)
+            order = np.argsort(lengths, kind="stable")
+            order = order[lengths[order] > 0]
+            spans = np.left_shift(1, bits - lengths[order])
             table = np.zeros(1 << bits, dtype=np.uint16)
-            for s, (ln, code) in enumerate(zip(self.lengths_array.tolist(), self._codes)):
-                if ln:
-                    lo = code << (bits - ln)
-                    table[lo:lo + (1 << (bits - ln))] = (s << 4) | ln
+            table[:spans.sum()] = np.repeat((order << 4) | lengths[order], spans)
             self._table4 = (table, bits)
         return self._table4
 

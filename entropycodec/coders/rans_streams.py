@@ -49,6 +49,8 @@ byte (docs/format.md), the library's encoders write the newest.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from entropycodec.coders.rans_kernels import LANES, RANS_L
@@ -103,7 +105,10 @@ def encode_lanes(run, n: int, layout: int, scale_bits: int):
     code when it is -(1 + t).
     """
     lanes = lanes_for(n, layout)
-    out = np.empty(n + 2 * lanes, dtype=np.uint32)
+    # room in front of the words for the flushed states (layout 1: up to 8 bytes per
+    # lane and a nibble of length each; layout 0: 2 words per lane), so that the payload
+    # leaves ``out`` in one copy
+    out = np.empty(n + 3 * lanes, dtype=np.uint32)
     xs = np.full(lanes, start_state(layout, scale_bits), dtype=np.int64)
     pos = run(out, xs)
     if pos == -(2 + n):  # a lane still in its start at the first word
@@ -112,15 +117,21 @@ def encode_lanes(run, n: int, layout: int, scale_bits: int):
     if pos < 0:
         return pos
     if layout == 1:
-        words = out[pos:].astype("<u4", copy=False).tobytes()
         if lanes == 1:
             x = int(xs[0])
-            k = max((x.bit_length() + 7) // 8, 5 if words else 0)
-            return x.to_bytes(k, "little") + words
-        states = [int(x).to_bytes((int(x).bit_length() + 7) // 8, "little") for x in xs]
-        nibbles = [len(state) for state in states] + [0] * (lanes % 2)
-        lengths = bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, lanes, 2))
-        return lengths + b"".join(states) + words
+            head = x.to_bytes(max((x.bit_length() + 7) // 8, 5 if pos < out.size else 0),
+                              "little")
+        else:
+            states = [int(x).to_bytes((int(x).bit_length() + 7) // 8, "little") for x in xs]
+            nibbles = [len(state) for state in states] + [0] * (lanes % 2)
+            head = bytes(nibbles[i] | nibbles[i + 1] << 4 for i in range(0, lanes, 2))
+            head += b"".join(states)
+        if sys.byteorder != "little":
+            return head + out[pos:].astype("<u4").tobytes()
+        start = 4 * pos - len(head)
+        out8 = out.view(np.uint8)
+        out8[start:4 * pos] = np.frombuffer(head, np.uint8)
+        return out8[start:].tobytes()
     pos -= 2 * lanes
     out[pos:pos + 2 * lanes] = xs.astype("<u8").view("<u4")
     return out[pos:].astype("<u4", copy=False).tobytes()

@@ -58,6 +58,7 @@ __all__ = [
     "decode_block",
     "decode_memory",
     "encode_block",
+    "encode_block_parts",
     "memory_text",
     "stored_scale_bits",
 ]
@@ -265,8 +266,16 @@ def encode_level_block(data, level: int) -> bytes:
 def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
     """One block (header, model description, payload) holding ``data`` (1..2**28 bytes,
     any buffer; it is only read)."""
+    parts = encode_block_parts(data, coder, param)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def encode_block_parts(data, coder: str = AUTO, param: int = 0) -> tuple:
+    """:func:`encode_block` as the pieces that make it, in order (the block header
+    first, or the whole block), so that a writer joins a stream's pieces once instead
+    of copying each block's payload into the block first."""
     if coder == LADDER:
-        return encode_level_block(data, param)
+        return (encode_level_block(data, param),)
     arr = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
     n = arr.size
     prepared = None
@@ -282,7 +291,7 @@ def encode_block(data, coder: str = AUTO, param: int = 0) -> bytes:
         param = spec.stream_layout or 0
     header = BlockHeader(spec.coder_id, param, len(model), n, len(payload),
                          crc32(arr), crc32(payload, crc32(model)))
-    return b"".join((header.pack(), model, payload))
+    return header.pack(), model, payload
 
 
 # -- decoding memory ------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from entropycodec.container.blocks import (
     check_decode_memory,
     decode_block,
     decode_memory,
-    encode_block,
+    encode_block_parts,
     stored_scale_bits,
 )
 from entropycodec.container.crc import crc32_combine
@@ -135,18 +135,19 @@ class StreamWriter:
         self._started = True
         return [pack_stream_header(self.block_size)]
 
-    def _emit(self, block: bytes, size: int, out: list) -> None:
-        # The content CRC is combined from the blocks' CRCs (header bytes 12..15), which
-        # the workers computed: the writer never makes its own pass over the data.
-        self._crc = crc32_combine(self._crc, struct.unpack_from("<I", block, 12)[0], size)
-        out.append(block)
+    def _emit(self, parts, size: int, out: list) -> None:
+        # The content CRC is combined from the blocks' CRCs (header bytes 12..15: the
+        # first part starts with the header), which the workers computed: the writer
+        # never makes its own pass over the data.
+        self._crc = crc32_combine(self._crc, struct.unpack_from("<I", parts[0], 12)[0], size)
+        out.extend(parts)
 
     def _submit(self, block, out: list) -> None:
         self._count += 1
         if self._executor is None:
-            self._emit(encode_block(block, self.coder, self.param), len(block), out)
+            self._emit(encode_block_parts(block, self.coder, self.param), len(block), out)
             return
-        future = self._executor.submit(encode_block, block, self.coder, self.param)
+        future = self._executor.submit(encode_block_parts, block, self.coder, self.param)
         self._inflight.append((future, len(block)))
         while self._inflight and (self._inflight[0][0].done()
                                   or len(self._inflight) > 2 * self.threads):
@@ -160,6 +161,10 @@ class StreamWriter:
         """The bytes ready after ``data``; with ``last``, ``data`` ends the input and
         :meth:`finish` must follow: a tail shorter than a block is coded in place too,
         not copied into the pending buffer (one-shot ``compress()`` of a ``bytes``)."""
+        return _joined(self.write_parts(data, last=last))
+
+    def write_parts(self, data, *, last: bool = False) -> list:
+        """:meth:`write`'s bytes as a list of pieces to concatenate (no block copied)."""
         if self._finished:
             raise ValueError("write() after finish()")
         # Blocks of an immutable ``bytes`` input are coded in place; others are copied,
@@ -184,7 +189,7 @@ class StreamWriter:
             self._submit(view[start:], out)
         else:
             self._pending += view[start:]
-        return b"".join(out) if len(out) != 1 else out[0]
+        return out
 
     def write_coded(self, block: bytes, size: int) -> bytes:
         """Append a block coded elsewhere: ``encode_block(data, self.coder, self.param)`` of
@@ -200,10 +205,14 @@ class StreamWriter:
         out = self._header()
         self._count += 1
         self._total += size
-        self._emit(block, size, out)
+        self._emit((block,), size, out)
         return b"".join(out)
 
     def finish(self) -> bytes:
+        return _joined(self.finish_parts())
+
+    def finish_parts(self) -> list:
+        """:meth:`finish`'s bytes as a list of pieces to concatenate."""
         if self._finished:
             raise ValueError("finish() called twice")
         out = self._header()
@@ -217,7 +226,7 @@ class StreamWriter:
             self.close()
         self._finished = True
         out.append(EndRecord(self._count, self._total, self._crc).pack())
-        return b"".join(out)
+        return out
 
     def close(self) -> None:
         """Stop the worker threads (pending blocks are abandoned)."""
@@ -228,7 +237,19 @@ class StreamWriter:
             self._executor = None
 
 
+def _joined(parts: list) -> bytes:
+    """The concatenation of ``parts`` (a lone ``bytes`` part itself, not a copy)."""
+    return parts[0] if len(parts) == 1 and isinstance(parts[0], bytes) else b"".join(parts)
+
+
 _HEADER, _BLOCKS, _ENDING, _DONE = range(4)
+
+
+def _immutable(data) -> bool:
+    """Whether ``data`` is ``bytes`` or a view of ``bytes``: nobody can change it, so a
+    reader may keep a view of it instead of a copy (a bytearray, mmap or array could
+    change under the view, and a view would pin a bytearray's size)."""
+    return isinstance(data, bytes) or (isinstance(data, memoryview) and isinstance(data.obj, bytes))
 
 
 class StreamReader:
@@ -292,13 +313,21 @@ class StreamReader:
             # bytes, not items: always add a flat byte view.
             data = memoryview(data).cast("B")
         if self._state in (_ENDING, _DONE):
+            self._own()
             self._buf += data  # kept as unused_data
             return
-        if self._pos and self._pos >= len(self._buf) // 2:
-            del self._buf[:self._pos]
-            self._origin += self._pos
-            self._pos = 0
-        self._buf += data
+        if self._pos >= len(self._buf) and _immutable(data):
+            # nothing buffered: parse the caller's immutable bytes in place (the blocks
+            # are views of them, decoded with no copy; see next_unit)
+            self._origin += len(self._buf)
+            self._buf, self._pos = memoryview(data).cast("B"), 0
+        else:
+            self._own()
+            if self._pos and self._pos >= len(self._buf) // 2:
+                del self._buf[:self._pos]
+                self._origin += self._pos
+                self._pos = 0
+            self._buf += data
         if self._state == _HEADER:
             head = bytes(self._buf[self._pos:self._pos + len(MAGIC)])
             if head != MAGIC[:len(head)]:
@@ -306,6 +335,14 @@ class StreamReader:
                     raise CorruptDataError("trailing data after the last stream at offset "
                                            f"{self._origin + self._pos}")
                 raise CorruptDataError("not an .ec stream (bad magic bytes)")
+
+    def _own(self) -> None:
+        """Make the buffer a bytearray of its own (copying what is left of borrowed bytes)
+        before anything is appended to it."""
+        if isinstance(self._buf, memoryview):
+            rest = bytearray(self._buf[self._pos:])
+            self._origin += self._pos
+            self._buf, self._pos = rest, 0
 
     def _peek(self, n: int):
         if len(self._buf) - self._pos < n:
@@ -368,8 +405,11 @@ class StreamReader:
             return "end"
         header = self.peek_block()
         start = self._pos + BLOCK_HEADER.size
-        with memoryview(self._buf) as view:  # one copy (a bytearray slice would be a second)
-            stored = bytes(view[start:start + header.stored_size])
+        if isinstance(self._buf, memoryview):  # borrowed immutable bytes: a view, no copy
+            stored = self._buf[start:start + header.stored_size]
+        else:
+            with memoryview(self._buf) as view:  # one copy (a bytearray slice: a second)
+                stored = bytes(view[start:start + header.stored_size])
         self._pos = start + header.stored_size
         return header, stored
 
