@@ -6,7 +6,8 @@ by position (the earlier symbol gets the shorter code), so the result is determi
 * :func:`huffman_lengths`: Huffman's algorithm with two queues over the sorted
   weights (van Leeuwen 1976): O(k log k) for the sort, O(k) after it.
 * :func:`package_merge_lengths`: the optimal code whose lengths are at most
-  ``max_length`` (Larmore and Hirschberg 1990), O(k * max_length).
+  ``max_length`` (Larmore and Hirschberg 1990), O(k * max_length), in a numba kernel
+  (:mod:`.codelengths_kernels`).
 
 >>> huffman_lengths([5, 2, 2, 1]).tolist()
 [1, 2, 3, 3]
@@ -84,31 +85,10 @@ def package_merge_lengths(weights, max_length: int) -> np.ndarray:
         )
     if k <= 1:
         return np.ones(k, dtype=np.int64)
+    from entropycodec.coders.codelengths_kernels import package_merge
+
     order = _tie_order(w)
-    ws = w[order]
-    leaf_ref = np.arange(k)
-    # levels[i] describes the sorted item list of depth max_length - i: for each
-    # item, whether it is a leaf and its leaf index or package index (a package
-    # p of a level is items 2p and 2p+1 of the level below it).
-    items_w = ws
-    levels = [(np.ones(k, dtype=bool), leaf_ref)]
-    for _ in range(max_length - 1):
-        npk = items_w.size // 2
-        pk_w = items_w[0 : 2 * npk : 2] + items_w[1 : 2 * npk : 2]
-        all_w = np.concatenate((ws, pk_w))
-        is_leaf = np.concatenate((np.ones(k, dtype=bool), np.zeros(npk, dtype=bool)))
-        ref = np.concatenate((leaf_ref, np.arange(npk)))
-        sel = np.argsort(all_w, kind="stable")
-        items_w = all_w[sel]
-        levels.append((is_leaf[sel], ref[sel]))
-    # The 2k-2 lightest items of the top level form the optimal solution; every
-    # occurrence of a leaf in them (through packages) adds one to its length.
-    lengths = np.zeros(k, dtype=np.int64)
-    take = 2 * k - 2
-    for is_leaf, ref in reversed(levels):
-        head_leaf, head_ref = is_leaf[:take], ref[:take]
-        np.add.at(lengths, head_ref[head_leaf], 1)
-        take = 2 * int((~head_leaf).sum())
+    lengths = package_merge(np.ascontiguousarray(w[order]), max_length)
     out = np.empty(k, dtype=np.int64)
     out[order] = lengths
     return out
