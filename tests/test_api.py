@@ -452,3 +452,27 @@ def test_thread_count_is_capped():
     assert 1 <= check_threads(0) <= MAX_THREADS
     data = b"abc" * 1000
     assert decompress(compress(data, threads=10_000, block_size=512)) == data
+
+
+def test_decompressor_reads_bytes_in_place_and_keeps_none_of_them():
+    """A Decompressor parses ``bytes`` input in place (no copy into its buffer), and lets
+    go of it once every byte is parsed: fed whole or in pieces that split blocks and
+    headers, it gives the data back and holds no reference to any piece afterwards;
+    bytes after the end marker are kept as unused_data (a copy)."""
+    import sys
+
+    data = bytes(range(256)) * 2000
+    blob = compress(data, coder="huffman", block_size=100_000)
+    whole = bytes(blob)
+    before = sys.getrefcount(whole)
+    d = Decompressor()
+    assert d.decompress(whole) == data and d.eof
+    assert sys.getrefcount(whole) == before
+    d = Decompressor()
+    pieces = [bytes(blob[i:i + 70_001]) for i in range(0, len(blob), 70_001)]
+    counts = [sys.getrefcount(p) for p in pieces]
+    assert b"".join(d.decompress(p) for p in pieces) == data and d.eof
+    assert [sys.getrefcount(p) for p in pieces] == counts
+    tail = blob + b"trailing"
+    d = Decompressor()
+    assert d.decompress(tail) == data and d.unused_data == b"trailing"

@@ -397,11 +397,13 @@ class StreamReader:
             self.max_block_size = unpack_stream_header(self._peek(STREAM_HEADER.size))
             self._pos += STREAM_HEADER.size
             self._state = _BLOCKS
+            self._let_go()
             return "header"
         if self._buf[self._pos] == END_MARKER:
             self._end = unpack_end_record(self._peek(END_RECORD.size))
             self._pos += END_RECORD.size
             self._state = _ENDING
+            self._let_go()
             return "end"
         header = self.peek_block()
         start = self._pos + BLOCK_HEADER.size
@@ -411,7 +413,15 @@ class StreamReader:
             with memoryview(self._buf) as view:  # one copy (a bytearray slice: a second)
                 stored = bytes(view[start:start + header.stored_size])
         self._pos = start + header.stored_size
+        self._let_go()
         return header, stored
+
+    def _let_go(self) -> None:
+        """Drop borrowed bytes once all of them are parsed: the reader must not keep the
+        caller's input alive (the blocks handed out hold their own views)."""
+        if isinstance(self._buf, memoryview) and self._pos >= len(self._buf):
+            self._origin += self._pos
+            self._buf, self._pos = bytearray(), 0
 
     def account(self, header: BlockHeader, out: bytes) -> None:
         """Record a decoded block (in stream order); its CRC was verified by decode_block."""
