@@ -338,6 +338,43 @@ def test_tar_use_compress_program(tmp_path, folder):
 
 
 @needs_script
+@needs_tar
+@pytest.mark.parametrize("program", ["{script}", "{script} -9"])
+def test_tar_use_compress_program_bare(tmp_path, folder, program):
+    """As with gzip, xz and zstd: the bare program (and options alone) compress stdin to
+    stdout, and tar extracts with the program plus -d."""
+    archive = tmp_path / "x.tar.ec"
+    program = program.format(script=SCRIPT)
+    subprocess.run(["tar", "-I", program, "-cf", str(archive), "-C", str(folder.parent),
+                    "project"], check=True, timeout=120)
+    blocks = read_header(archive)
+    assert blocks.uncompressed_size > 0
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(["tar", "-I", program, "-xf", str(archive), "-C", str(out)], check=True,
+                   timeout=120)
+    assert _tree(out / "project") == _tree(folder)
+
+
+def test_no_subcommand_means_compress(runner, sample, monkeypatch):
+    """No arguments with piped input, or options alone, compress (gzip's habit); no
+    arguments on a terminal print the help; an unknown option is compress's usage error."""
+    from entropycodec.cli import main
+
+    piped = run(runner, input=TEXT)
+    assert piped.exit_code == 0 and decompress(piped.stdout_bytes) == TEXT
+    level1 = run(runner, "-1", "-c", sample)
+    assert level1.exit_code == 0 and level1.stdout_bytes == compress(TEXT, 1)
+    assert run(runner, "-c", sample).stdout_bytes == compress(TEXT)
+    bad = run(runner, "--frobnicate")
+    assert bad.exit_code == 2 and "No such option '--frobnicate'" in bad.output
+    monkeypatch.setattr(main, "_stdin_is_terminal", lambda: True)
+    shown = run(runner)
+    assert "Commands:" in shown.output and "compress" in shown.output
+    assert not shown.stdout_bytes.startswith(b"\x89EC")
+
+
+@needs_script
 def test_script_failure_is_one_line_and_exit_1(tmp_path):
     bad = tmp_path / "bad.ec"
     bad.write_bytes(compress(TEXT)[:-4])

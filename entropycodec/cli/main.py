@@ -69,6 +69,8 @@ _MODE_WORDS = {"--decompress": "decompress", "--uncompress": "decompress",
 # options of the file commands that take a value (the value is never a mode flag)
 _VALUE_LETTERS = set("oTB")
 _VALUE_WORDS = {"--output", "--threads", "--block-size", "--coder", "--level", "--out"}
+_LEVEL_LETTERS = set("123456789")  # -1..-9: compress's levels
+_LEVEL_WORDS = {"--fast", "--best"}
 
 
 def gzip_shorthand(args: list[str]) -> list[str] | None:
@@ -84,10 +86,17 @@ def gzip_shorthand(args: list[str]) -> list[str] | None:
     ['decompress', '-o', '-l', 'x.ec']
     >>> gzip_shorthand(["compress", "-d", "x.ec"]) is None
     True
+
+    Level flags (-1..-9, --fast, --best) mean nothing to the other modes and are
+    dropped there, as gzip and zstd ignore them (``tar -I 'entropycodec -9' -x`` runs
+    ``entropycodec -9 -d``):
+
+    >>> gzip_shorthand(["-9", "-d"]), gzip_shorthand(["-dc9", "f.ec"])
+    (['decompress'], ['decompress', '-c', 'f.ec'])
     """
     if not args or not args[0].startswith("-") or args[0] == "-":
         return None
-    modes, rest = [], []
+    modes, rest, levels = [], [], []
     value_next = False
     for i, arg in enumerate(args):
         if value_next:
@@ -98,6 +107,8 @@ def gzip_shorthand(args: list[str]) -> list[str] | None:
             break
         elif arg in _MODE_WORDS:
             modes.append((arg, _MODE_WORDS[arg]))
+        elif arg in _LEVEL_WORDS:
+            levels.append(arg)
         elif arg.startswith("--"):
             rest.append(arg)
             value_next = arg in _VALUE_WORDS
@@ -110,6 +121,8 @@ def gzip_shorthand(args: list[str]) -> list[str] | None:
                     break
                 if letter in _MODE_LETTERS:
                     modes.append(("-" + letter, _MODE_LETTERS[letter]))
+                elif letter in _LEVEL_LETTERS:
+                    levels.append("-" + letter)
                 else:
                     kept += letter
             if kept:
@@ -122,7 +135,8 @@ def gzip_shorthand(args: list[str]) -> list[str] | None:
     if len(names) > 1:
         flags = sorted({flag for flag, _ in modes})
         raise click.UsageError(f"{' and '.join(flags)} contradict each other")
-    return [modes[0][1], *rest]
+    command = modes[0][1]
+    return [command, *levels, *rest] if command == "compress" else [command, *rest]
 
 
 def _interruptible(function, *args):
@@ -140,9 +154,36 @@ def _interruptible(function, *args):
     return in_worker(lambda stop: function(*args), None)
 
 
+_GROUP_OPTIONS = ("-h", "--help", "-V", "--version")
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):  # closed or replaced stdin
+        return False
+
+
+def default_command(args: list[str]) -> list[str] | None:
+    """gzip's, xz's and zstd's habit for a command line that names no subcommand: no
+    arguments with input piped in, or options alone ('entropycodec -9 -c', 'entropycodec
+    -q file'), mean compress. So ``tar -I entropycodec`` and ``tar -I 'entropycodec -9'``
+    work both ways (tar adds -d to extract). None: leave the line as it is (no arguments
+    on a terminal print the help).
+
+    >>> default_command(["-9", "-c"]), default_command(["analyze", "f"]), default_command(["-h"])
+    (['compress', '-9', '-c'], None, None)
+    """
+    if not args:
+        return None if _stdin_is_terminal() else ["compress"]
+    if args[0].startswith("-") and args[0] not in _GROUP_OPTIONS:
+        return ["compress", *args]
+    return None
+
+
 class LazyGroup(click.Group):
     def parse_args(self, ctx, args):
-        if args and args[0] not in ("-h", "--help", "-V", "--version"):
+        if args and args[0] not in _GROUP_OPTIONS:
             try:
                 rewritten = gzip_shorthand(list(args))
             except click.UsageError as exc:
@@ -150,6 +191,7 @@ class LazyGroup(click.Group):
                 raise
             if rewritten is not None:
                 args = rewritten
+        args = default_command(list(args)) or args
         return super().parse_args(ctx, args)
 
     def list_commands(self, ctx):
@@ -195,7 +237,8 @@ def cli():
     As with gzip and xz, -d/--decompress, -z/--compress, -t/--test and -l/--list
     given before the files stand for the subcommands decompress, compress, test
     and info, with the other options: 'entropycodec -dc f.ec' is 'entropycodec
-    decompress -c f.ec'.
+    decompress -c f.ec'. Options alone, or no arguments with input piped in, mean
+    compress: 'entropycodec -9 < f > f.ec', 'tar -I entropycodec -cf d.tar.ec d'.
 
     \b
     Examples:
