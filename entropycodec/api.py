@@ -266,6 +266,7 @@ class Decompressor(_Unpicklable):
             except EntropyCodecError as exc:
                 self._error = exc
                 self._shutdown()
+                self._reader.release_input(keep=False)
                 raise
 
     def _next_block(self) -> bytes | None:
@@ -299,6 +300,8 @@ class Decompressor(_Unpicklable):
         busy = self._pool is not None and self._pool.busy
         self.needs_input = (not self.eof and not self._pending and not busy
                             and not self._reader.ready())
+        if self.needs_input:  # the rest of a block: copied, so the caller's input can go
+            self._reader.release_input()
         return b"".join(out)
 
     def _shutdown(self) -> None:

@@ -458,7 +458,8 @@ def test_decompressor_reads_bytes_in_place_and_keeps_none_of_them():
     """A Decompressor parses ``bytes`` input in place (no copy into its buffer), and lets
     go of it once every byte is parsed: fed whole or in pieces that split blocks and
     headers, it gives the data back and holds no reference to any piece afterwards;
-    bytes after the end marker are kept as unused_data (a copy)."""
+    bytes after the end marker are kept as unused_data (a copy), and so is the rest of
+    a block that needs more input."""
     import sys
 
     data = bytes(range(256)) * 2000
@@ -474,5 +475,12 @@ def test_decompressor_reads_bytes_in_place_and_keeps_none_of_them():
     assert b"".join(d.decompress(p) for p in pieces) == data and d.eof
     assert [sys.getrefcount(p) for p in pieces] == counts
     tail = blob + b"trailing"
+    before = sys.getrefcount(tail)
     d = Decompressor()
     assert d.decompress(tail) == data and d.unused_data == b"trailing"
+    assert sys.getrefcount(tail) == before  # unused_data is a copy of the 8 bytes
+    cut = bytes(blob[:len(blob) // 2])  # ends inside a block: the rest is copied
+    before = sys.getrefcount(cut)
+    d = Decompressor()
+    d.decompress(cut)
+    assert d.needs_input and sys.getrefcount(cut) == before

@@ -88,7 +88,9 @@ def package_merge_lengths(weights, max_length: int) -> np.ndarray:
     from entropycodec.coders.codelengths_kernels import package_merge
 
     order = _tie_order(w)
-    lengths = package_merge(np.ascontiguousarray(w[order]), max_length)
+    # no optimal code has a word longer than k - 1 bits: a larger limit binds nothing
+    # and would only make the kernel's levels (max_length x 2k entries) larger
+    lengths = package_merge(np.ascontiguousarray(w[order]), min(max_length, k - 1))
     out = np.empty(k, dtype=np.int64)
     out[order] = lengths
     return out

@@ -129,6 +129,8 @@ def encode_lanes(run, n: int, layout: int, scale_bits: int):
         if sys.byteorder != "little":
             return head + out[pos:].astype("<u4").tobytes()
         start = 4 * pos - len(head)
+        if start < 0:  # a kernel wrote more than one word per symbol: out has no room
+            raise AssertionError("rANS encoder wrote more words than symbols")
         out8 = out.view(np.uint8)
         out8[start:4 * pos] = np.frombuffer(head, np.uint8)
         return out8[start:].tobytes()

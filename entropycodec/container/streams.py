@@ -312,11 +312,13 @@ class StreamReader:
             # comes before bytearray's concatenation), and multi-byte formats must count
             # bytes, not items: always add a flat byte view.
             data = memoryview(data).cast("B")
-        if self._state in (_ENDING, _DONE):
+        if not len(data):
+            pass  # nothing to add (and borrowed bytes stay borrowed): only the check below
+        elif self._state in (_ENDING, _DONE):
             self._own()
             self._buf += data  # kept as unused_data
             return
-        if self._pos >= len(self._buf) and _immutable(data):
+        elif self._pos >= len(self._buf) and _immutable(data):
             # nothing buffered: parse the caller's immutable bytes in place (the blocks
             # are views of them, decoded with no copy; see next_unit)
             self._origin += len(self._buf)
@@ -338,11 +340,20 @@ class StreamReader:
 
     def _own(self) -> None:
         """Make the buffer a bytearray of its own (copying what is left of borrowed bytes)
-        before anything is appended to it."""
+        before anything is appended to it, or before the caller's input must be let go."""
         if isinstance(self._buf, memoryview):
             rest = bytearray(self._buf[self._pos:])
             self._origin += self._pos
             self._buf, self._pos = rest, 0
+
+    def release_input(self, *, keep: bool = True) -> None:
+        """Stop holding the caller's input: copy what is left of borrowed bytes
+        (``keep``), or drop it (a reader that failed needs none of it)."""
+        if keep:
+            self._own()
+        elif isinstance(self._buf, memoryview):
+            self._origin += len(self._buf)
+            self._buf, self._pos = bytearray(), 0
 
     def _peek(self, n: int):
         if len(self._buf) - self._pos < n:
@@ -403,7 +414,7 @@ class StreamReader:
             self._end = unpack_end_record(self._peek(END_RECORD.size))
             self._pos += END_RECORD.size
             self._state = _ENDING
-            self._let_go()
+            self._own()  # what follows is unused_data, or the next stream: a copy of it
             return "end"
         header = self.peek_block()
         start = self._pos + BLOCK_HEADER.size
