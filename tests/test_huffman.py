@@ -66,6 +66,26 @@ def test_length_limit_below_alphabet_raises():
         HuffmanCode.from_frequencies([1, 1, 1, 1, 1], max_length=2)
 
 
+def test_package_merge_limit_clamp_and_memory_bound(monkeypatch):
+    """A limit above Huffman's longest word is clamped to it (the same lengths as the
+    kernel at the full limit), and levels beyond MAX_PACKAGE_MERGE_ENTRIES are a one-line
+    InvalidInputError instead of an allocation."""
+    from entropycodec.coders import codelengths
+    from entropycodec.coders.codelengths_kernels import package_merge
+
+    rng = np.random.default_rng(4)
+    w = np.round(rng.pareto(1.0, 300) * 10) + 1
+    order = codelengths._tie_order(w)
+    full = np.empty(w.size, np.int64)
+    full[order] = package_merge(np.ascontiguousarray(w[order]), w.size - 1)
+    monkeypatch.setattr(codelengths, "_CHEAP_ENTRIES", 0)  # clamp even small inputs
+    clamped = codelengths.package_merge_lengths(w, 200)
+    assert (clamped == full).all() and clamped.max() == codelengths.huffman_lengths(w).max()
+    monkeypatch.setattr(codelengths, "MAX_PACKAGE_MERGE_ENTRIES", 1000)
+    with pytest.raises(InvalidInputError, match="300 symbols with lengths <= 1[0-9] needs"):
+        codelengths.package_merge_lengths(w, 200)
+
+
 def test_fibonacci_weights_get_limited():
     fib = [1, 1]
     while len(fib) < 20:
