@@ -123,22 +123,18 @@ def decode_code_lengths(desc: bytes) -> np.ndarray:
 
 # -- normalized frequencies ---------------------------------------------------------------
 
-def _eg_bits(values: np.ndarray, order: int) -> int:
-    """Total bits of the order-``order`` Exp-Golomb codes of ``values`` (>= 0)."""
-    w = values + (1 << order)
-    top = np.floor(np.log2(w)).astype(np.int64)  # exact for w < 2**52
-    return int((2 * top - order + 1).sum())
-
-
 _ORDERS = np.arange(16)
 
 
-def _best_order(values: np.ndarray) -> int:
-    """The Exp-Golomb order 0..15 of fewest total bits (ties: the lowest), all 16 orders
-    sized in one array operation."""
+def _best_order(values: np.ndarray) -> tuple[int, int]:
+    """(order, total bits) of the Exp-Golomb order 0..15 that codes ``values`` (>= 0) in
+    the fewest bits (ties: the lowest order), all 16 orders sized in one array operation:
+    an order-g code of v takes 2 floor(log2(v + 2**g)) - g + 1 bits."""
     w = values[None, :] + (1 << _ORDERS)[:, None]
     top = np.floor(np.log2(w)).astype(np.int64)  # exact for w < 2**52
-    return int(np.argmin((2 * top).sum(axis=1) - (_ORDERS - 1) * values.size))
+    totals = (2 * top).sum(axis=1) - (_ORDERS - 1) * values.size
+    order = int(np.argmin(totals))
+    return order, int(totals[order])
 
 
 def frequency_description_size(freqs, scale_bits: int) -> int:
@@ -147,7 +143,7 @@ def frequency_description_size(freqs, scale_bits: int) -> int:
     present = np.flatnonzero(freqs)
     _, symbol_set = _symbol_set(present)
     values = freqs[present[:-1]] - 1
-    return 2 + len(symbol_set) + (_eg_bits(values, _best_order(values)) + 7) // 8
+    return 2 + len(symbol_set) + (_best_order(values)[1] + 7) // 8
 
 
 def encode_frequencies(freqs, scale_bits: int) -> bytes:
@@ -158,7 +154,7 @@ def encode_frequencies(freqs, scale_bits: int) -> bytes:
     present = np.flatnonzero(freqs)
     layout, symbol_set = _symbol_set(present)
     values = freqs[present[:-1]] - 1
-    order = _best_order(values)
+    order, _ = _best_order(values)
     acc, nbits = 0, 0
     for v in values.tolist():
         w = v + (1 << order)

@@ -431,8 +431,7 @@ class StreamReader:
         """Drop borrowed bytes once all of them are parsed: the reader must not keep the
         caller's input alive (the blocks handed out hold their own views)."""
         if isinstance(self._buf, memoryview) and self._pos >= len(self._buf):
-            self._origin += self._pos
-            self._buf, self._pos = bytearray(), 0
+            self._own()  # nothing is left to copy
 
     def account(self, header: BlockHeader, out: bytes) -> None:
         """Record a decoded block (in stream order); its CRC was verified by decode_block."""
